@@ -1,0 +1,103 @@
+import { defineDetector, type ModuleContext } from '../../config/module.js';
+import { num, str } from '../../config/params.js';
+import { SensorError } from '../../errors.js';
+import { EntropyDetector } from './detector.js';
+import { bitsPerBin, pengHash, pengReachableBits, spreadHash, type BitmapGeometry } from './hash.js';
+
+/** Peng's bitmap entropy: its flags keep Peng's names and defaults. */
+export const entropyModule = defineDetector({
+  name: 'entropy',
+  help: "Peng's port-bitmap entropy of SYN destination ports per time frame, CLIENT and SERVER, 0..2.",
+  params: [
+    {
+      name: 'timeFrame',
+      type: 'duration',
+      default: 60,
+      min: 0.001,
+      max: 86400,
+      unit: 's',
+      help: 'Length of a time frame (Go duration: 30s, 1m, 1h). Frames are aligned to multiples of it in packet time.',
+      aliases: ['time-frame'],
+    },
+    {
+      name: 'bin',
+      type: 'int',
+      default: 16,
+      min: 1,
+      max: 65536,
+      unit: 'bins',
+      help: 'Number of bins B the bitmap is divided into; must divide -size.',
+    },
+    {
+      name: 'size',
+      type: 'int',
+      default: 1024,
+      min: 1,
+      max: 65536,
+      unit: 'bits',
+      help: 'Bitmap size S in bits; a multiple of -bin (S/B bits per bin).',
+    },
+    {
+      name: 'hash',
+      type: 'choice',
+      default: 'peng',
+      choices: ['peng', 'spread'],
+      help: "peng: Peng's hash, numbers comparable with Peng (part of the bitmap can be unreachable); spread: the whole port range spread evenly over the bitmap.",
+    },
+  ],
+  counters: [
+    { name: 'entropy.syn_client', kind: 'sum', help: 'SYNs (without ACK) to non-local destinations counted in CLIENT frames.' },
+    { name: 'entropy.syn_server', kind: 'sum', help: 'SYNs (without ACK) to local destinations counted in SERVER frames.' },
+    { name: 'entropy.frames', kind: 'sum', help: 'Time frames closed and emitted.' },
+    { name: 'entropy.frames_skipped', kind: 'sum', help: 'Empty frames not emitted one by one because a gap in the capture was longer than 10000 frames.' },
+    { name: 'entropy.late_packets', kind: 'sum', help: 'SYNs stamped before the open frame (buffer latency or reordering), counted in the open frame.' },
+    { name: 'entropy.hash_dropped', kind: 'sum', help: 'SYNs whose port hashed outside the bitmap (custom hashes only).' },
+  ],
+  create(ctx: ModuleContext) {
+    const geometry = validateGeometry(num(ctx.params, 'bin'), num(ctx.params, 'size'));
+    const kind = str(ctx.params, 'hash') ?? 'peng';
+    if (kind === 'peng') {
+      const reachable = pengReachableBits(geometry);
+      if (reachable < geometry.size) {
+        ctx.warn(
+          `entropy: with -bin ${geometry.bins} -size ${geometry.size} Peng's hash reaches only ${reachable} of ${geometry.size} bits, ` +
+            `so the total can never reach 2; use --hash spread to use the whole bitmap`,
+        );
+      }
+    }
+    const detector = new EntropyDetector({
+      bins: geometry.bins,
+      bitsPerBin: bitsPerBin(geometry),
+      hash: kind === 'spread' ? spreadHash(geometry) : pengHash(geometry),
+      timeFrame: num(ctx.params, 'timeFrame'),
+      localNets: ctx.localNets,
+      withBitmaps: ctx.verbose >= 3,
+      closeGrace: 2,
+      emit: ctx.emit,
+    });
+    ctx.stats.add(entropyModule.counters, (out) => {
+      out['entropy.syn_client'] = detector.countedClient;
+      out['entropy.syn_server'] = detector.countedServer;
+      out['entropy.frames'] = detector.framesClosed;
+      out['entropy.frames_skipped'] = detector.framesSkipped;
+      out['entropy.late_packets'] = detector.latePackets;
+      out['entropy.hash_dropped'] = detector.client.dropped + detector.server.dropped;
+    });
+    return detector;
+  },
+});
+
+/** Peng panics or silently drops ports on these; we explain instead. */
+export function validateGeometry(bins: number, size: number): BitmapGeometry {
+  if (bins > size) {
+    throw new SensorError('CFG_OUT_OF_RANGE', `-bin ${bins} is larger than -size ${size}: each bin needs at least one bit`);
+  }
+  if (size % bins !== 0) {
+    const lower = size - (size % bins);
+    throw new SensorError(
+      'CFG_OUT_OF_RANGE',
+      `-size ${size} is not a multiple of -bin ${bins}: the last ${size % bins} bits would belong to no bin (try -size ${lower} or ${lower + bins})`,
+    );
+  }
+  return { bins, size };
+}

@@ -1,0 +1,14 @@
+import type { SensorRecord } from './schema.js';
+
+/**
+ * Every output implements this. `write` must not throw into the pipeline: a
+ * failing sink counts its own failures and reports them once.
+ */
+export interface Sink {
+  readonly name: string;
+  write(record: SensorRecord): void;
+  /** Push out what is buffered (called after each frame). */
+  flush(): Promise<void>;
+  /** Final flush with a bounded wait, then release resources. */
+  close(): Promise<void>;
+}
