@@ -29,6 +29,11 @@ export interface CaptureSource {
   readonly description: string;
   /** True for live capture: the pipeline then adds a coarse wall-clock tick. */
   readonly live: boolean;
+  /**
+   * True when the source fills the decoded fields of the view itself (flow
+   * records turned into views): the pipeline then skips decode().
+   */
+  readonly preDecoded?: boolean;
   run(onPacket: PacketHandler): Promise<void>;
   /** Ask the source to stop soon; run() then resolves. Safe to call twice. */
   stop(): void;
