@@ -140,3 +140,8 @@ export function list(values: ParamValues, name: string): string[] {
   const v = values[name];
   return Array.isArray(v) ? v : [];
 }
+
+/** Freeze a descriptor, typed where it is written (Object.freeze alone loses the literal types). */
+export function defineModule(m: ModuleDescriptor): ModuleDescriptor {
+  return Object.freeze(m);
+}

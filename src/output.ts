@@ -1,0 +1,43 @@
+import type { SensorRecord, StatsSnapshot } from './sink/schema.js';
+import type { Sink } from './sink/sink.js';
+import type { StatsRegistry } from './stats/counters.js';
+
+/**
+ * Fans every record out to every sink. After each frame it also writes a
+ * counters snapshot (sinks that want sensor health take it, the others ignore
+ * it) and asks every sink to flush, so each frame is on disk or on its way.
+ */
+export class Output {
+  private readonly sinks: Sink[] = [];
+  private flushing: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly stats: StatsRegistry) {}
+
+  add(sink: Sink): void {
+    this.sinks.push(sink);
+  }
+
+  get names(): string[] {
+    return this.sinks.map((s) => s.name);
+  }
+
+  readonly emit = (record: SensorRecord): void => {
+    for (const s of this.sinks) s.write(record);
+    if (record.kind === 'frame') {
+      this.writeStats(record.end);
+      this.flushing = Promise.allSettled(this.sinks.map((s) => s.flush()));
+    }
+  };
+
+  writeStats(ts: number): StatsSnapshot {
+    const snap: StatsSnapshot = { kind: 'stats', ts, counters: this.stats.snapshot() };
+    for (const s of this.sinks) s.write(snap);
+    return snap;
+  }
+
+  /** Final flush and close of every sink; a failing sink does not stop the others. */
+  async close(): Promise<void> {
+    await this.flushing;
+    await Promise.allSettled(this.sinks.map((s) => s.close()));
+  }
+}

@@ -1,0 +1,76 @@
+import type { FrameStat, SensorRecord, StatsSnapshot } from './schema.js';
+import type { Sink } from './sink.js';
+import { goTime } from './go-time.js';
+
+export type LineWriter = (text: string) => void;
+
+/**
+ * Peng's console output: per frame `[time] [CLIENT] total entropy: x` then
+ * `[SERVER] ...`; verbose 2 adds per-bin entropies and the counters each frame,
+ * verbose 3 the bitmaps. Scan events get one line each, via `formatEvent`.
+ */
+export class ConsoleSink implements Sink {
+  readonly name = 'console';
+  private pending: string[] = [];
+
+  constructor(
+    private readonly verbose: number,
+    private readonly out: LineWriter,
+    private readonly formatEvent: ((r: SensorRecord) => string | null) | null,
+  ) {}
+
+  write(r: SensorRecord): void {
+    if (r.kind === 'frame') this.frame(r);
+    else if (r.kind === 'stats') {
+      if (this.verbose >= 2) this.pending.push(formatStats(r));
+    } else {
+      const line = this.formatEvent?.(r);
+      if (line) this.pending.push(line);
+    }
+    // Frames and alerts are rare: write at once, so a human sees them at once.
+    this.drain();
+  }
+
+  /** Verbose 3 per-packet lines go through here, batched. */
+  line(text: string): void {
+    this.pending.push(text);
+    if (this.pending.length >= 512) this.drain();
+  }
+
+  private frame(f: FrameStat): void {
+    if (this.verbose < 1) return;
+    const t = goTime(f.end);
+    this.pending.push(`[${t}] [CLIENT] total entropy: ${f.client.toFixed(6)}`);
+    if (this.verbose >= 2) this.pending.push(binLines(f.clientBins, f.clientBitmap));
+    this.pending.push(`[${t}] [SERVER] total entropy: ${f.server.toFixed(6)}`);
+    if (this.verbose >= 2) this.pending.push(binLines(f.serverBins, f.serverBitmap));
+  }
+
+  private drain(): void {
+    if (this.pending.length === 0) return;
+    this.out(this.pending.join('\n') + '\n');
+    this.pending = [];
+  }
+
+  async flush(): Promise<void> {
+    this.drain();
+  }
+
+  async close(): Promise<void> {
+    this.drain();
+  }
+}
+
+function binLines(bins: readonly number[], bitmap: readonly string[] | null): string {
+  return bins
+    .map((e, i) => `    bin ${String(i).padStart(3)}: entropy ${e.toFixed(6)}${bitmap ? `  ${bitmap[i]}` : ''}`)
+    .join('\n');
+}
+
+/** The counters as one block, non-zero ones only (all of them are in --help-counts). */
+export function formatStats(s: StatsSnapshot): string {
+  const parts = Object.entries(s.counters)
+    .filter(([, v]) => v !== 0)
+    .map(([k, v]) => `${k}=${v}`);
+  return `[stats ${goTime(s.ts)}] ${parts.join(' ')}`;
+}

@@ -1,0 +1,22 @@
+import { defineSink } from '../config/module.js';
+import { str } from '../config/params.js';
+import { FrameCsvSink } from './csv.js';
+
+/** Peng's -export CSV of frames. */
+export const csvSinkModule = defineSink({
+  name: 'csv',
+  help: "Peng's CSV export of frames.",
+  params: [
+    { name: 'export', type: 'string', help: "Append one CSV row per frame (time, client, server; no header, as Peng's -export) to this file, mode 0644." },
+  ],
+  counters: [{ name: 'csv.rows', kind: 'sum', help: 'Frame rows appended to the -export file.' }],
+  create(ctx) {
+    const path = str(ctx.params, 'export');
+    if (path === undefined) return null;
+    const sink = new FrameCsvSink(path, ctx.warn);
+    ctx.stats.add(csvSinkModule.counters, (out) => {
+      out['csv.rows'] = sink.rows;
+    });
+    return sink;
+  },
+});

@@ -1,0 +1,34 @@
+/**
+ * Time as Go's time.Time.String() prints it, which is what Peng's console and
+ * CSV show: "2020-05-12 21:59:23.470892594 +0200 CEST", in local time.
+ * Ours is packet time, so a replay prints when the traffic happened.
+ */
+const zoneName = (() => {
+  const cache = new Map<number, string>();
+  return (d: Date): string => {
+    const off = d.getTimezoneOffset();
+    let name = cache.get(off);
+    if (name === undefined) {
+      const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName');
+      name = part?.value ?? '';
+      cache.set(off, name);
+    }
+    return name;
+  };
+})();
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+export function goTime(seconds: number): string {
+  const whole = Math.floor(seconds);
+  const nanos = Math.round((seconds - whole) * 1e9);
+  const d = new Date(whole * 1000);
+  const off = -d.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  const abs = Math.abs(off);
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(Math.min(nanos, 999999999), 9)} ` +
+    `${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)} ${zoneName(d)}`
+  );
+}
