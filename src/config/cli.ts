@@ -47,7 +47,14 @@ export function parseCli(argv: readonly string[], modules: readonly ModuleDescri
     .strict()
     .exitProcess(false)
     .fail((msg: string | null, err: Error | undefined) => {
-      const text = (msg ?? err?.message ?? 'bad arguments').replace(/^Unknown arguments?: /, 'unknown option ');
+      let text = msg ?? err?.message ?? 'bad arguments';
+      const unknown = /^Unknown arguments?: (.*)$/.exec(text);
+      if (unknown) {
+        const name = unknown[1].split(', ')[0];
+        text = argv.includes(name)
+          ? `unexpected argument "${name}" (options start with -)`
+          : `unknown option -${name}`;
+      }
       throw new SensorError('CFG_INVALID', `${text} (see peng-ts --help)`);
     });
   for (const p of specs) {
@@ -58,10 +65,6 @@ export function parseCli(argv: readonly string[], modules: readonly ModuleDescri
     });
   }
   const parsed = y.parseSync() as Record<string, unknown>;
-  const positional = (parsed._ as unknown[]) ?? [];
-  if (positional.length > 0) {
-    throw new SensorError('CFG_INVALID', `unexpected argument "${String(positional[0])}" (options start with -; see peng-ts --help)`);
-  }
   const values: ParamValues = {};
   for (const p of specs) values[p.name] = coerceParam(p, parsed[p.name]);
   return values;

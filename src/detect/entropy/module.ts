@@ -16,8 +16,7 @@ export const entropyModule = defineDetector({
       min: 0.001,
       max: 86400,
       unit: 's',
-      help: 'Length of a time frame (Go duration: 30s, 1m, 1h). Frames are aligned to multiples of it in packet time.',
-      aliases: ['time-frame'],
+      help: 'Length of a time frame (Go duration: 30s, 1m, 1h; also --time-frame). Frames are aligned to multiples of it in packet time.',
     },
     {
       name: 'bin',
