@@ -10,6 +10,7 @@ import { CidrSet } from './decode/cidr-set.js';
 import type { Detector } from './detect/detector.js';
 import { isSensorError, SensorError } from './errors.js';
 import { Output } from './output.js';
+import { pipelineModule } from './pipeline.js';
 import { Sensor } from './sensor.js';
 import { ConsoleSink, formatStats } from './sink/console.js';
 import { csvSinkModule } from './sink/csv-module.js';
@@ -18,7 +19,7 @@ import { StatsRegistry } from './stats/counters.js';
 import { VERSION } from './version.js';
 
 /** Every module whose params are flags, in --help order. */
-export const ALL_MODULES: readonly ModuleDescriptor[] = [captureParams, sensorParams, ...DETECTOR_MODULES, csvSinkModule, ...SINK_MODULES];
+export const ALL_MODULES: readonly ModuleDescriptor[] = [captureParams, sensorParams, pipelineModule, ...DETECTOR_MODULES, csvSinkModule, ...SINK_MODULES];
 
 const warn = (line: string) => process.stderr.write(`peng-ts: ${line}\n`);
 
@@ -88,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
   stats.add(captureParams.counters, () => {});
   const output = new Output(stats);
   const { source, localNets } = await openSource(p);
+  const consoleSink = new ConsoleSink(verbose, (t) => process.stdout.write(t), formatScanEventLine);
+  output.add(consoleSink);
   const ctx: ModuleContext = {
     params: p,
     emit: output.emit,
@@ -95,12 +98,11 @@ async function main(argv: string[]): Promise<number> {
     localNets,
     verbose,
     warn,
+    trace: (line) => consoleSink.line(line),
     sensorName: str(p, 'sensor-name') ?? hostname(),
     sourceName: str(p, 'network') ?? str(p, 'read') ?? 'unknown',
   };
 
-  const consoleSink = new ConsoleSink(verbose, (t) => process.stdout.write(t), formatScanEventLine);
-  output.add(consoleSink);
   for (const m of [csvSinkModule, ...SINK_MODULES]) {
     const sink = m.create(ctx);
     if (sink) output.add(sink);

@@ -1,4 +1,4 @@
-import type { CounterSpec } from './config/params.js';
+import { defineModule, type CounterSpec } from './config/params.js';
 import { decode } from './decode/decode.js';
 import type { PacketView } from './decode/packet-view.js';
 import { DECODE_STATUS_NAMES, DecodeStatus, isMalformed } from './decode/status.js';
@@ -16,6 +16,13 @@ export const PIPELINE_COUNTERS: readonly CounterSpec[] = [
   { name: 'decode.bad_transport', kind: 'sum', help: 'TCP/UDP/ICMP headers that are inconsistent (e.g. TCP data offset < 5).' },
   { name: 'clock.backwards', kind: 'sum', help: 'Packets stamped earlier than one already seen (reordering): handled in the open frame.' },
 ];
+
+export const pipelineModule = defineModule({
+  name: 'pipeline',
+  help: 'Decoding: what came in, what was decoded, what was skipped and why.',
+  params: [],
+  counters: PIPELINE_COUNTERS,
+});
 
 /**
  * decode -> detectors, per packet, with counters. Also owns the packet clock:

@@ -72,15 +72,15 @@ export function parseCli(argv: readonly string[], modules: readonly ModuleDescri
 
 function flagNames(p: ParamSpec): string {
   const names = [p.name, ...(p.aliases ?? [])].map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
-  // Peng's camelCase flags are shown the way Peng users type them.
-  if (/[A-Z]/.test(p.name)) names[0] = `-${p.name}`;
+  // Peng's flags are shown the way Peng users type them.
+  if (p.peng || /[A-Z]/.test(p.name)) names[0] = `-${p.name}`;
   const arg = p.type === 'bool' ? '' : p.type === 'duration' ? ' <duration>' : p.type === 'list' ? ' <a,b,...>' : ` <${p.type === 'choice' ? p.choices!.join('|') : p.type}>`;
   return names.join(', ') + arg;
 }
 
 function paramLine(p: ParamSpec): string {
   const facts: string[] = [];
-  if (p.type !== 'bool' || p.default === true) facts.push(`default: ${describeDefault(p)}`);
+  if (p.default !== undefined && (p.type !== 'bool' || p.default === true)) facts.push(`default: ${describeDefault(p)}`);
   if (p.unit) facts.push(`unit: ${p.unit}`);
   const range = describeRange(p);
   if (range && p.type !== 'choice') facts.push(`range: ${range}`);

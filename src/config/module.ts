@@ -16,6 +16,8 @@ export interface ModuleContext {
   readonly localNets: CidrSet;
   /** Peng's -verbose level 0..3. */
   readonly verbose: number;
+  /** Per-packet lines for -verbose 3 (batched by the console sink). */
+  readonly trace: (line: string) => void;
   /** Where one-line warnings go (stderr in the CLI). */
   readonly warn: (line: string) => void;
   /** Sensor name (tag for outputs), and what is being watched (interface or file). */

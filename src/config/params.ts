@@ -24,6 +24,8 @@ export interface ParamSpec {
   readonly help: string;
   /** Other spellings accepted on the command line (e.g. `r` for `read`). */
   readonly aliases?: readonly string[];
+  /** One of Peng's own flags: shown as `-name`, the way Peng users type it. */
+  readonly peng?: boolean;
   /** Hide from the short --help (still in --help-config). */
   readonly advanced?: boolean;
 }

@@ -7,7 +7,7 @@ export const csvSinkModule = defineSink({
   name: 'csv',
   help: "Peng's CSV export of frames.",
   params: [
-    { name: 'export', type: 'string', help: "Append one CSV row per frame (time, client, server; no header, as Peng's -export) to this file, mode 0644." },
+    { name: 'export', peng: true, type: 'string', help: "Append one CSV row per frame (time, client, server; no header, as Peng's -export) to this file, mode 0644." },
   ],
   counters: [{ name: 'csv.rows', kind: 'sum', help: 'Frame rows appended to the -export file.' }],
   create(ctx) {

@@ -9,6 +9,7 @@ import { captureParams, sensorParams } from '../../src/config/sensor-params.js';
 import { entropyModule } from '../../src/detect/entropy/module.js';
 import { csvSinkModule } from '../../src/sink/csv-module.js';
 import { VERSION } from '../../src/version.js';
+import { pipelineModule } from '../../src/pipeline.js';
 
 const MODULES = [captureParams, sensorParams, entropyModule, csvSinkModule];
 const parse = (...argv: string[]) => parseCli(argv, MODULES);
@@ -70,7 +71,7 @@ test('bad values give one clear line naming the flag', () => {
 });
 
 test('every param and counter of every module has its own help text, and names are unique', () => {
-  const all = [captureParams, sensorParams, ...DETECTOR_MODULES, csvSinkModule];
+  const all = [captureParams, sensorParams, pipelineModule, ...DETECTOR_MODULES, csvSinkModule];
   const helps = new Set<string>();
   const names = new Set<string>();
   for (const m of all) {

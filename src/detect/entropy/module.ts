@@ -1,6 +1,9 @@
 import { defineDetector, type ModuleContext } from '../../config/module.js';
 import { num, str } from '../../config/params.js';
+import { ipv4ToString, ipv6ToString } from '../../decode/address.js';
+import type { PacketView } from '../../decode/packet-view.js';
 import { SensorError } from '../../errors.js';
+import { goTime } from '../../sink/go-time.js';
 import { EntropyDetector } from './detector.js';
 import { bitsPerBin, pengHash, pengReachableBits, spreadHash, type BitmapGeometry } from './hash.js';
 
@@ -20,6 +23,7 @@ export const entropyModule = defineDetector({
     },
     {
       name: 'bin',
+      peng: true,
       type: 'int',
       default: 16,
       min: 1,
@@ -29,6 +33,7 @@ export const entropyModule = defineDetector({
     },
     {
       name: 'size',
+      peng: true,
       type: 'int',
       default: 1024,
       min: 1,
@@ -73,6 +78,7 @@ export const entropyModule = defineDetector({
       withBitmaps: ctx.verbose >= 3,
       closeGrace: 2,
       emit: ctx.emit,
+      onCounted: ctx.verbose >= 3 ? (view, server) => ctx.trace(synLine(view, server)) : undefined,
     });
     ctx.stats.add(entropyModule.counters, (out) => {
       out['entropy.syn_client'] = detector.countedClient;
@@ -85,6 +91,13 @@ export const entropyModule = defineDetector({
     return detector;
   },
 });
+
+/** Verbose 3: one line per counted SYN, as Peng prints them. */
+function synLine(v: PacketView, server: boolean): string {
+  const src = v.ipVersion === 4 ? ipv4ToString(v.src4) : `[${ipv6ToString(v.src6)}]`;
+  const dst = v.ipVersion === 4 ? ipv4ToString(v.dst4) : `[${ipv6ToString(v.dst6)}]`;
+  return `[${goTime(v.ts)}] SYN ${src}:${v.sport} -> ${dst}:${v.dport} ${server ? 'SERVER' : 'CLIENT'}`;
+}
 
 /** Peng panics or silently drops ports on these; we explain instead. */
 export function validateGeometry(bins: number, size: number): BitmapGeometry {
