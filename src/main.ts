@@ -3,23 +3,19 @@ import { FileSource } from './capture/file-source.js';
 import type { CaptureSource } from './capture/source.js';
 import { parseCli, renderCounters, renderHelp } from './config/cli.js';
 import type { ModuleContext } from './config/module.js';
-import { DETECTOR_MODULES, SINK_MODULES } from './config/modules.js';
-import { bool, list, num, str, type ModuleDescriptor, type ParamValues } from './config/params.js';
-import { captureParams, sensorParams } from './config/sensor-params.js';
+import { ALL_MODULES, DETECTOR_MODULES, SINK_MODULES } from './config/modules.js';
+import { bool, list, num, str, type ParamValues } from './config/params.js';
+import { captureParams } from './config/sensor-params.js';
 import { CidrSet } from './decode/cidr-set.js';
 import type { Detector } from './detect/detector.js';
 import { isSensorError, SensorError } from './errors.js';
 import { Output } from './output.js';
-import { pipelineModule } from './pipeline.js';
 import { Sensor } from './sensor.js';
 import { ConsoleSink, formatStats } from './sink/console.js';
 import { csvSinkModule } from './sink/csv-module.js';
 import { formatScanEventLine } from './sink/event-line.js';
 import { StatsRegistry } from './stats/counters.js';
 import { VERSION } from './version.js';
-
-/** Every module whose params are flags, in --help order. */
-export const ALL_MODULES: readonly ModuleDescriptor[] = [captureParams, sensorParams, pipelineModule, ...DETECTOR_MODULES, csvSinkModule, ...SINK_MODULES];
 
 const warn = (line: string) => process.stderr.write(`peng-ts: ${line}\n`);
 

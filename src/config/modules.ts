@@ -1,5 +1,9 @@
 import { entropyModule } from '../detect/entropy/module.js';
+import { pipelineModule } from '../pipeline.js';
+import { csvSinkModule } from '../sink/csv-module.js';
 import type { DetectorModule, SinkModule } from './module.js';
+import type { ModuleDescriptor } from './params.js';
+import { captureParams, sensorParams } from './sensor-params.js';
 
 /**
  * The one place modules are registered. The CLI flags, --help-config,
@@ -9,3 +13,13 @@ import type { DetectorModule, SinkModule } from './module.js';
 export const DETECTOR_MODULES: readonly DetectorModule[] = [entropyModule];
 
 export const SINK_MODULES: readonly SinkModule[] = [];
+
+/** Every module whose params are flags, in --help order. */
+export const ALL_MODULES: readonly ModuleDescriptor[] = [
+  captureParams,
+  sensorParams,
+  pipelineModule,
+  ...DETECTOR_MODULES,
+  csvSinkModule,
+  ...SINK_MODULES,
+];

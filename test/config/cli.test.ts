@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { normalizeGoFlags, parseCli } from '../../src/config/cli.js';
 import { parseDuration } from '../../src/config/duration.js';
-import { DETECTOR_MODULES } from '../../src/config/modules.js';
+import { ALL_MODULES, DETECTOR_MODULES } from '../../src/config/modules.js';
 import { captureParams, sensorParams } from '../../src/config/sensor-params.js';
 import { entropyModule } from '../../src/detect/entropy/module.js';
 import { csvSinkModule } from '../../src/sink/csv-module.js';
 import { VERSION } from '../../src/version.js';
-import { pipelineModule } from '../../src/pipeline.js';
 
 const MODULES = [captureParams, sensorParams, entropyModule, csvSinkModule];
 const parse = (...argv: string[]) => parseCli(argv, MODULES);
@@ -71,7 +70,7 @@ test('bad values give one clear line naming the flag', () => {
 });
 
 test('every param and counter of every module has its own help text, and names are unique', () => {
-  const all = [captureParams, sensorParams, pipelineModule, ...DETECTOR_MODULES, csvSinkModule];
+  const all = ALL_MODULES;
   const helps = new Set<string>();
   const names = new Set<string>();
   for (const m of all) {
