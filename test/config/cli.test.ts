@@ -101,3 +101,9 @@ test('the version printed is the package version', () => {
   const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
   assert.equal(VERSION, pkg.version);
 });
+
+test('docs/reference.md is the one generated from the descriptors (run npm run docs)', async () => {
+  const { renderReference } = await import('../../src/config/docs.js');
+  const onDisk = readFileSync(join(import.meta.dirname, '../../docs/reference.md'), 'utf8');
+  assert.equal(onDisk, renderReference());
+});
