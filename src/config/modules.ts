@@ -1,4 +1,5 @@
 import { entropyModule } from '../detect/entropy/module.js';
+import { SCAN_MODULES } from '../detect/scan/standalone.js';
 import { pipelineModule } from '../pipeline.js';
 import { csvSinkModule } from '../sink/csv-module.js';
 import type { DetectorModule, SinkModule } from './module.js';
@@ -10,7 +11,7 @@ import { captureParams, sensorParams } from './sensor-params.js';
  * --help-counts and the pipeline all read these lists; a meta-test checks that
  * every folder under detect/ appears here.
  */
-export const DETECTOR_MODULES: readonly DetectorModule[] = [entropyModule];
+export const DETECTOR_MODULES: readonly DetectorModule[] = [entropyModule, ...SCAN_MODULES];
 
 export const SINK_MODULES: readonly SinkModule[] = [];
 

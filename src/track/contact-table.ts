@@ -4,15 +4,20 @@
  * keys in insertion order lets the oldest be evicted (table full) or expired
  * (older than `ttl`) without allocating. Updating an entry keeps its place.
  *
- * The value is stored as `created * 2^24 + flags` in one double (created is
- * whole seconds, so it stays below 2^53 for any real timestamp).
+ * The value is stored as `(created - base) * 2^24 + flags` in one double:
+ * seconds since a base set one year before the first contact, clamped to 29
+ * bits (17 years), so the value stays below 2^53.
  */
 const FLAG_SPACE = 0x1000000;
+const MAX_OFFSET = 0x1fffffff;
+const BASE_SLACK = 365 * 86400;
 
 export class ContactTable {
   private readonly map = new Map<number, number>();
   private readonly ring: Float64Array;
   private head = 0;
+  /** Packet second that offset 0 stands for; set by the first contact. */
+  private base = NaN;
   /** Contacts removed to make room (sum). */
   evictions = 0;
   /** Contacts removed when older than the ttl (sum). */
@@ -31,18 +36,28 @@ export class ContactTable {
     return this.map.size;
   }
 
-  /** Flags of a contact, or -1 when absent. */
+  /** Creation second of the contact found by the latest successful `get`. */
+  lastCreated = 0;
+
+  /** Flags of a contact, or -1 when absent (sets `lastCreated`). */
   get(key: number): number {
     const v = this.map.get(key);
-    return v === undefined ? -1 : v % FLAG_SPACE;
+    if (v === undefined) return -1;
+    const flags = v % FLAG_SPACE;
+    this.lastCreated = this.base + (v - flags) / FLAG_SPACE;
+    return flags;
   }
 
-  /** Set the flags of a contact, creating it at `now` when absent. */
-  set(key: number, flags: number, now: number): void {
+  /**
+   * Set the flags of a contact, creating it at `now` when absent. `renew`
+   * restamps an existing contact as created now (its place in the eviction
+   * order stays: it may then outlive the ttl by up to one ttl).
+   */
+  set(key: number, flags: number, now: number, renew = false): void {
     const m = this.map;
     const v = m.get(key);
     if (v !== undefined) {
-      m.set(key, v - (v % FLAG_SPACE) + flags);
+      m.set(key, (renew ? this.offset(now) * FLAG_SPACE : v - (v % FLAG_SPACE)) + flags);
       return;
     }
     if (m.size >= this.maxEntries) {
@@ -52,13 +67,19 @@ export class ContactTable {
     let tail = this.head + m.size;
     if (tail >= this.maxEntries) tail -= this.maxEntries;
     this.ring[tail] = key;
-    m.set(key, Math.floor(now) * FLAG_SPACE + flags);
+    m.set(key, this.offset(now) * FLAG_SPACE + flags);
+  }
+
+  private offset(now: number): number {
+    if (Number.isNaN(this.base)) this.base = Math.floor(now) - BASE_SLACK;
+    const o = Math.floor(now) - this.base;
+    return o < 0 ? 0 : o > MAX_OFFSET ? MAX_OFFSET : o;
   }
 
   /** Forget contacts created more than `ttl` seconds before `now`. */
   expire(now: number): number {
     if (this.ttl <= 0) return 0;
-    const limit = Math.floor(now - this.ttl);
+    const limit = Math.floor(now - this.ttl) - this.base;
     let n = 0;
     while (this.map.size > 0) {
       const v = this.map.get(this.ring[this.head])!;

@@ -1,0 +1,88 @@
+import type { PacketView } from '../../decode/packet-view.js';
+import type { ScanEvent } from '../../sink/schema.js';
+import type { Detector } from '../detector.js';
+import { AlertManager, type AlertOptions } from './alert-manager.js';
+import { toolMatches, toolOf } from './fingerprint.js';
+import { Det, type ScanPart } from './part.js';
+import type { SourceState } from './source-state.js';
+import { SourceTracker, type TrackerEvents, type TrackerOptions } from './source-tracker.js';
+
+export type EngineOptions = TrackerOptions & AlertOptions;
+
+/**
+ * Scan attribution as one pipeline detector: the shared source tracker, the
+ * detector parts plugged into it (trw, stealth, slow, udp modules), the
+ * fingerprint check, and the alert manager. Each packet is tracked once; a
+ * part that fires marks the source, and the engine turns marks into events.
+ * Time is packet time only: housekeeping (expiry, DES intervals, idle scans)
+ * runs when packet time crosses a whole second, or on tick().
+ */
+export class ScanEngine implements Detector, TrackerEvents {
+  readonly name = 'scan';
+  readonly tracker: SourceTracker;
+  readonly alerts: AlertManager;
+  private readonly parts: ScanPart[] = [];
+  private nextHousekeeping = 0;
+
+  constructor(
+    private readonly o: EngineOptions,
+    emit: (e: ScanEvent) => void,
+  ) {
+    this.tracker = new SourceTracker(o, this);
+    this.alerts = new AlertManager(o, emit, (s, now) => this.tracker.resetEvidence(s, now));
+  }
+
+  addPart(p: ScanPart): void {
+    this.parts.push(p);
+    this.tracker.addPart(p);
+  }
+
+  get partNames(): string[] {
+    return this.parts.map((p) => p.name);
+  }
+
+  onPacket(v: PacketView): void {
+    if (v.ts >= this.nextHousekeeping) this.housekeeping(v.ts);
+    this.tracker.onPacket(v);
+  }
+
+  tick(now: number): void {
+    this.tracker.resolveTimeouts(now);
+    this.housekeeping(now);
+  }
+
+  flush(now: number): void {
+    this.tracker.resolveTimeouts(now);
+    this.housekeeping(now);
+    this.alerts.endAll(now);
+  }
+
+  // ---- TrackerEvents ----
+
+  changed(s: SourceState, now: number): void {
+    if ((s.fired & (1 << Det.FINGERPRINT)) === 0) this.fingerprint(s);
+    if (s.fired !== 0) this.alerts.judged(s, now);
+  }
+
+  removed(s: SourceState, now: number): void {
+    this.alerts.removed(s, now);
+  }
+
+  /**
+   * A scanner's own tool named by most of its probes, fanning out to
+   * `minConcentration` ports on one host or hosts on one port, is judged at
+   * once: zmap and masscan get no answers to wait for.
+   */
+  private fingerprint(s: SourceState): void {
+    if (s.fpChecked < this.o.fingerprintMin || s.all.max < this.o.minConcentration) return;
+    const tool = toolOf(s, this.o.fingerprintMin);
+    if (tool !== 'unknown') s.fire(Det.FINGERPRINT, toolMatches(s, tool), this.o.fingerprintMin);
+  }
+
+  private housekeeping(now: number): void {
+    this.nextHousekeeping = Math.floor(now) + 1;
+    this.tracker.expire(now);
+    for (let i = 0; i < this.parts.length; i++) this.parts[i].tick?.(now);
+    this.alerts.checkIdle(now);
+  }
+}

@@ -1,0 +1,75 @@
+import type { PacketView } from '../../decode/packet-view.js';
+import type { ScanTool } from '../../sink/schema.js';
+import { Kind } from './kinds.js';
+
+/**
+ * Public fingerprints of raw-packet scanners, tested per TCP probe:
+ * - zmap: IPv4 identification 54321 (its default, src/probe_modules).
+ * - masscan: IP ID = (dst_ip ^ dst_port ^ seq) & 0xffff on its SYNs (templ-pkt.c);
+ *   checked against the esnet capture: all 1001 SYNs match.
+ * - nmap raw scans (-sS/-sF/-sN/-sX/-sA/-sM): TCP window 1024, 2048, 3072 or
+ *   4096; SYNs carry exactly one option, MSS; the other probes none.
+ * A random IP ID matches zmap or masscan by chance once in 65536 probes, so a
+ * tool is only named when most of a source's probes match (toolOf).
+ */
+export const enum Fp {
+  NMAP = 1,
+  MASSCAN = 2,
+  ZMAP = 4,
+}
+
+export function tcpFingerprint(v: PacketView, kind: number): number {
+  let r = 0;
+  if (v.ipVersion === 4) {
+    if (v.ipId === 54321) r |= Fp.ZMAP;
+    if (kind === Kind.SYN && ((v.dst4 ^ v.dport ^ v.tcpSeq) & 0xffff) === v.ipId) r |= Fp.MASSCAN;
+  }
+  const w = v.tcpWindow;
+  if (w === 1024 || w === 2048 || w === 3072 || w === 4096) {
+    if (kind === Kind.SYN ? v.tcpOptionsLength === 4 && v.tcpMss >= 0 : v.tcpOptionsLength === 0) r |= Fp.NMAP;
+  }
+  return r;
+}
+
+/** TCP option kinds that only a full OS stack puts on a SYN: window scale, SACK permitted, timestamps. */
+const OS_OPTION_KINDS = (1 << 3) | (1 << 4) | (1 << 8);
+
+export function isOsStackSyn(v: PacketView): boolean {
+  return (v.tcpOptionKinds & OS_OPTION_KINDS) !== 0;
+}
+
+/** Fingerprint counts of one source. */
+export interface FingerprintCounts {
+  /** TCP probe packets tested. */
+  fpChecked: number;
+  fpNmap: number;
+  fpMasscan: number;
+  fpZmap: number;
+}
+
+/** The tool named by a source's counts, or unknown: at least `min` matching probes, and at least half of them. */
+export function toolOf(c: FingerprintCounts, min: number): ScanTool {
+  const enough = (n: number) => n >= min && 2 * n >= c.fpChecked;
+  if (enough(c.fpZmap)) return 'zmap';
+  if (enough(c.fpMasscan)) return 'masscan';
+  if (enough(c.fpNmap)) return 'nmap';
+  return 'unknown';
+}
+
+export function toolMatches(c: FingerprintCounts, tool: ScanTool): number {
+  return tool === 'zmap' ? c.fpZmap : tool === 'masscan' ? c.fpMasscan : tool === 'nmap' ? c.fpNmap : 0;
+}
+
+export function toolEvidence(c: FingerprintCounts, tool: ScanTool): string {
+  const of = `${toolMatches(c, tool)}/${c.fpChecked} TCP probes`;
+  switch (tool) {
+    case 'zmap':
+      return `IP ID 54321 on ${of}`;
+    case 'masscan':
+      return `IP ID = (dst ^ dport ^ seq) & 0xffff on ${of}`;
+    case 'nmap':
+      return `TCP window 1024/2048/3072/4096 with MSS-only (SYN) or no options on ${of}`;
+    default:
+      return '';
+  }
+}

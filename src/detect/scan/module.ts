@@ -1,0 +1,150 @@
+import { defineDetector, type ModuleContext } from '../../config/module.js';
+import { bool, list, num } from '../../config/params.js';
+import { CidrSet } from '../../decode/cidr-set.js';
+import { SensorError } from '../../errors.js';
+import type { StatsRegistry } from '../../stats/counters.js';
+import { ScanEngine } from './engine.js';
+
+/**
+ * Scan attribution: the shared source tracker and alert lifecycle. The
+ * detectors that judge sources (trw, stealth, slow, udp) are modules of their
+ * own that plug into this engine; this module's detector is the one the
+ * pipeline runs.
+ */
+export const scanModule = defineDetector({
+  name: 'scan',
+  help: 'Per-source scan attribution: first contacts and their outcome, technique, pattern, tool; alerts as start/update/end events.',
+  params: [
+    { name: 'ignore', type: 'list', default: [], help: 'CIDRs of sources allowed to scan (comma-separated or repeated): never judged; packets to them (their answers) are skipped too.' },
+    { name: 'max-sources', type: 'int', default: 20000, min: 1, max: 10_000_000, unit: 'sources', help: 'Sources tracked at once; the least recently probing is evicted (counted in scan.sources_evicted) when a new one arrives.' },
+    { name: 'source-idle', type: 'duration', default: 900, min: 1, max: 7 * 86400, unit: 's', help: 'A source that sent no probe for this long is forgotten (with its evidence). Longer catches slower scans, costs memory.' },
+    { name: 'max-contacts', type: 'int', default: 500_000, min: 16, max: 100_000_000, unit: 'contacts', help: 'First contacts (source, host, port, protocol) remembered at once, oldest out first; about 60 bytes each.', advanced: true },
+    { name: 'contact-ttl', type: 'duration', default: 3600, min: 1, max: 7 * 86400, unit: 's', help: 'A first contact is forgotten this long after it was made (then a new probe to it counts again).', advanced: true },
+    { name: 'max-pending', type: 'int', default: 262_144, min: 16, max: 100_000_000, unit: 'probes', help: 'Unanswered first contacts waiting for their timeout; when full the oldest is dropped unresolved (scan.pending_dropped).', advanced: true },
+    { name: 'probe-timeout', type: 'duration', default: 5, min: 0.01, max: 3600, unit: 's', help: 'A first contact without an answer after this long (packet time) is a failure. nmap waits up to 10 s by default.' },
+    { name: 'udp-timeout-fails', type: 'bool', default: false, help: 'Count a UDP probe that got no answer at all as a failed first contact. Off: only ICMP port/host unreachable fails UDP (open UDP ports are silent, and P2P clients and games send to many silent peers); on: also catches UDP sweeps of filtered hosts.' },
+    { name: 'min-concentration', type: 'int', default: 5, min: 2, max: 100_000, unit: 'pairs', help: 'Failed (or fingerprinted) first contacts must reach this many distinct ports on one host or hosts on one port before TRW, UDP or a tool fingerprint may name a scanner; also the pattern threshold. Keeps P2P clients (random host:port failures) quiet.' },
+    { name: 'fingerprint-min', type: 'int', default: 3, min: 1, max: 100_000, unit: 'probes', help: 'Probes matching a tool fingerprint (nmap, masscan, zmap) before the tool is named; at least half of the source\'s TCP probes must match too.' },
+    { name: 'technique-min', type: 'int', default: 5, min: 1, max: 100_000, unit: 'contacts', help: 'First contacts of one probe kind before it is listed as a technique of the scan (the most used kind is always listed).' },
+    { name: 'alert-update', type: 'duration', default: 30, min: 0.001, max: 86400, unit: 's', help: 'Least time between two update events of one scan (a new technique is reported at once).' },
+    { name: 'scan-idle', type: 'duration', default: 60, min: 0.001, max: 86400, unit: 's', help: 'A scan with no probe for this long ends (end event); a later scan from the same source gets a new id.' },
+    { name: 'udp-ignore-ports', type: 'list', default: ['137', '138', '5353', '57621'], help: 'UDP destination ports that never count as probes: NetBIOS name/datagram, mDNS, Spotify discovery (PortScanDetector ignores 138, 5353, 57621).' },
+    { name: 'per-source-cap', type: 'int', default: 1024, min: 16, max: 1_000_000, unit: 'keys', help: 'Hosts and ports tracked per source in each concentration map (bounds memory per source).', advanced: true },
+  ],
+  counters: [
+    { name: 'scan.sources', kind: 'now', help: 'Sources tracked now.' },
+    { name: 'scan.sources_max', kind: 'max', help: 'Most sources tracked at once.' },
+    { name: 'scan.sources_evicted', kind: 'sum', help: 'Sources evicted to make room (--max-sources reached).' },
+    { name: 'scan.sources_expired', kind: 'sum', help: 'Sources forgotten after --source-idle without a probe.' },
+    { name: 'scan.contacts', kind: 'now', help: 'First contacts remembered now.' },
+    { name: 'scan.contacts_evicted', kind: 'sum', help: 'First contacts evicted to make room (--max-contacts reached).' },
+    { name: 'scan.contacts_expired', kind: 'sum', help: 'First contacts forgotten after --contact-ttl.' },
+    { name: 'scan.pending', kind: 'now', help: 'First contacts waiting for an answer now.' },
+    { name: 'scan.pending_dropped', kind: 'sum', help: 'Waiting first contacts dropped unresolved because --max-pending was reached.' },
+    { name: 'scan.packets', kind: 'sum', help: 'TCP/UDP packets looked at by the tracker (after special and ignored addresses).' },
+    { name: 'scan.probes', kind: 'sum', help: 'Probe packets: SYN, stealth, UDP to a host:port not (yet) answered, retries included.' },
+    { name: 'scan.first_contacts', kind: 'sum', help: 'First contacts (source, host, port, probe kind).' },
+    { name: 'scan.successes', kind: 'sum', help: 'First contacts answered (SYN-ACK, UDP reply, a connection behind an ACK/FIN+ACK).' },
+    { name: 'scan.failures', kind: 'sum', help: 'First contacts failed: RST, ICMP unreachable, or timeout.' },
+    { name: 'scan.failures_rst', kind: 'sum', help: 'Failures by RST from the target.' },
+    { name: 'scan.failures_icmp', kind: 'sum', help: 'Failures by ICMP/ICMPv6 destination unreachable quoting the probe.' },
+    { name: 'scan.failures_timeout', kind: 'sum', help: 'Failures by no answer within --probe-timeout.' },
+    { name: 'scan.udp_unanswered', kind: 'sum', help: 'UDP first contacts that got no answer (not failures unless --udp-timeout-fails).' },
+    { name: 'scan.replies', kind: 'sum', help: 'Packets recognised as answers to a contact (never probes, never make a victim a scanner).' },
+    { name: 'scan.orphan_replies', kind: 'sum', help: 'SYN-ACKs and RSTs to no contact we know (capture started late, asymmetric routing, backscatter).' },
+    { name: 'scan.teardowns', kind: 'sum', help: 'Handshakes completed and torn down before any data (connect-scan evidence).' },
+    { name: 'scan.ignored_sources', kind: 'sum', help: 'Packets from --ignore sources.' },
+    { name: 'scan.ignored_destinations', kind: 'sum', help: 'Packets to --ignore sources (their answers).' },
+    { name: 'scan.special_addresses', kind: 'sum', help: 'Packets from or to multicast, broadcast or unspecified addresses (never sources or targets).' },
+    { name: 'scan.udp_port_ignored', kind: 'sum', help: 'UDP packets to --udp-ignore-ports.' },
+    { name: 'scan.events_start', kind: 'sum', help: 'Scans started (start events).' },
+    { name: 'scan.events_update', kind: 'sum', help: 'Update events.' },
+    { name: 'scan.events_end', kind: 'sum', help: 'Scans ended (end events).' },
+    { name: 'scan.active', kind: 'now', help: 'Scans going on now.' },
+  ],
+  alerts: [
+    { id: 'scan.start', message: 'a source was judged a scanner' },
+    { id: 'scan.update', message: 'a scan goes on (new technique, or every --alert-update)' },
+    { id: 'scan.end', message: 'a scan ended (idle for --scan-idle, source evicted, or end of input)' },
+  ],
+  create(ctx: ModuleContext) {
+    return engineFor(ctx);
+  },
+});
+
+const engines = new WeakMap<StatsRegistry, ScanEngine>();
+
+/**
+ * The one engine of a sensor assembly (keyed by its stats registry): the scan
+ * module returns it to the pipeline, the detector modules plug into it,
+ * whatever order they are created in.
+ */
+export function engineFor(ctx: ModuleContext): ScanEngine {
+  const known = engines.get(ctx.stats);
+  if (known) return known;
+  const p = ctx.params;
+  const engine = new ScanEngine(
+    {
+      maxSources: num(p, 'max-sources'),
+      sourceIdle: num(p, 'source-idle'),
+      maxContacts: num(p, 'max-contacts'),
+      contactTtl: num(p, 'contact-ttl'),
+      maxPending: num(p, 'max-pending'),
+      probeTimeout: num(p, 'probe-timeout'),
+      udpTimeoutFails: bool(p, 'udp-timeout-fails'),
+      ignore: CidrSet.parse(list(p, 'ignore'), '--ignore'),
+      localNets: ctx.localNets,
+      udpIgnorePorts: parsePorts(list(p, 'udp-ignore-ports'), '--udp-ignore-ports'),
+      limits: { exactDistinct: 1024, concentrationCap: num(p, 'per-source-cap') },
+      minConcentration: num(p, 'min-concentration'),
+      fingerprintMin: num(p, 'fingerprint-min'),
+      techniqueMin: num(p, 'technique-min'),
+      alertUpdate: num(p, 'alert-update'),
+      scanIdle: num(p, 'scan-idle'),
+    },
+    ctx.emit,
+  );
+  engines.set(ctx.stats, engine);
+  const t = engine.tracker;
+  const a = engine.alerts;
+  ctx.stats.add(scanModule.counters, (out) => {
+    out['scan.sources'] = t.sources.size;
+    out['scan.sources_max'] = t.sources.highWater;
+    out['scan.sources_evicted'] = t.sources.evictions;
+    out['scan.sources_expired'] = t.sources.expired;
+    out['scan.contacts'] = t.contacts.size;
+    out['scan.contacts_evicted'] = t.contacts.evictions;
+    out['scan.contacts_expired'] = t.contacts.expired;
+    out['scan.pending'] = t.pending.size;
+    out['scan.pending_dropped'] = t.pending.dropped;
+    out['scan.packets'] = t.packets;
+    out['scan.probes'] = t.probes;
+    out['scan.first_contacts'] = t.firstContacts;
+    out['scan.successes'] = t.successes;
+    out['scan.failures'] = t.failures;
+    out['scan.failures_rst'] = t.rstFailures;
+    out['scan.failures_icmp'] = t.icmpFailures;
+    out['scan.failures_timeout'] = t.timeouts;
+    out['scan.udp_unanswered'] = t.udpUnanswered;
+    out['scan.replies'] = t.replies;
+    out['scan.orphan_replies'] = t.orphanReplies;
+    out['scan.teardowns'] = t.teardowns;
+    out['scan.ignored_sources'] = t.ignoredSrc;
+    out['scan.ignored_destinations'] = t.ignoredDst;
+    out['scan.special_addresses'] = t.special;
+    out['scan.udp_port_ignored'] = t.udpIgnored;
+    out['scan.events_start'] = a.starts;
+    out['scan.events_update'] = a.updates;
+    out['scan.events_end'] = a.ends;
+    out['scan.active'] = a.activeScans;
+  });
+  return engine;
+}
+
+function parsePorts(items: readonly string[], option: string): number[] {
+  return items.map((t) => {
+    const n = Number(t);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new SensorError('CFG_INVALID', `${option}: "${t}" is not a port number (0-65535)`);
+    return n;
+  });
+}

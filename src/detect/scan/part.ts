@@ -1,0 +1,38 @@
+import type { SourceState } from './source-state.js';
+
+/**
+ * The detectors that judge sources, by bit. Each has its own module (trw,
+ * stealth, slow, udp); the fingerprint check lives in the engine.
+ */
+export const enum Det {
+  TRW = 0,
+  STEALTH = 1,
+  SLOW = 2,
+  UDP = 3,
+  FINGERPRINT = 4,
+}
+
+export const DET_COUNT = 5;
+export const DET_NAMES: readonly string[] = ['trw', 'stealth', 'slow', 'udp', 'fingerprint'];
+
+/**
+ * A detector plugged into the shared source tracker. The tracker sees every
+ * packet once and calls these hooks; a part that decides "scanner" calls
+ * `s.fire(bit, score, threshold)` and the engine turns that into events.
+ * Hooks run on the per-packet path: no allocation, no throw, no logging.
+ */
+export interface ScanPart {
+  readonly name: string;
+  /**
+   * A probe packet from `s` to (dstKey, portKey) of `kind`. `newPair`: the
+   * first probe of any kind to this host:port; `newKind`: the first of this
+   * kind (a first contact); otherwise a retry.
+   */
+  onProbe?(s: SourceState, kind: number, dstKey: number, portKey: number, newPair: boolean, newKind: boolean, now: number): void;
+  /** A first contact of `kind` was answered (success) or failed (RST, ICMP unreachable, timeout). */
+  onOutcome?(s: SourceState, kind: number, dstKey: number, portKey: number, success: boolean, now: number): void;
+  /** `s` is about to be reused for another source or has had its evidence cleared. */
+  onSourceReset?(s: SourceState): void;
+  /** Packet time moved (about once per second): close intervals, expire state. */
+  tick?(now: number): void;
+}

@@ -1,0 +1,150 @@
+import { Concentration } from '../../track/concentration.js';
+import { DistinctCounter } from '../../track/distinct-counter.js';
+import type { LruEntry } from '../../track/lru-table.js';
+import { DET_COUNT } from './part.js';
+import { KIND_COUNT } from './kinds.js';
+
+/** How many sample ports and hosts an alert carries. */
+export const SAMPLE_SIZE = 20;
+
+export interface SourceStateLimits {
+  /** Keys kept exactly by the distinct counters before they switch to a sketch. */
+  exactDistinct: number;
+  /** Hosts and ports tracked by each concentration map. */
+  concentrationCap: number;
+}
+
+/**
+ * Everything known about one source (a would-be scanner) since its evidence
+ * was last cleared. Pooled: the tracker reuses objects of removed sources, so
+ * every field is reset in `reset()` and the shape never changes.
+ */
+export class SourceState implements LruEntry {
+  key = 0;
+  lastSeen = 0;
+  /** Changes whenever the object starts describing a new source or new evidence. */
+  epoch = 0;
+  /** Contacts created before this packet second belong to older evidence. */
+  evidenceStart = 0;
+
+  v6 = false;
+  addr4 = 0;
+  readonly addr6 = new Uint32Array(4);
+
+  /** Packet time of the first and latest probe. */
+  firstSeen = 0;
+  lastProbe = 0;
+  /** Probe packets (first contacts and their retries). */
+  probes = 0;
+  /** Distinct host:port:protocol pairs probed. */
+  pairs = 0;
+  successes = 0;
+  failures = 0;
+
+  readonly hosts: DistinctCounter;
+  readonly ports: DistinctCounter;
+  /** Where all probed pairs concentrate (pattern, fingerprint gate). */
+  readonly all: Concentration;
+  /** Where failed SYN/UDP first contacts concentrate (TRW and UDP gate). */
+  readonly fail: Concentration;
+  /** Where stealth probes concentrate (stealth detector). */
+  readonly stealth: Concentration;
+
+  /** First contacts per probe kind (ACK/MAIMON: only once they failed, i.e. no connection behind them). */
+  readonly kindCount = new Float64Array(KIND_COUNT);
+  /** SYN probes from a full OS stack (options beyond MSS) and from raw sockets. */
+  osSyn = 0;
+  rawSyn = 0;
+  /** Handshakes this source completed and tore down before any data (connect scans). */
+  teardowns = 0;
+
+  fpChecked = 0;
+  fpNmap = 0;
+  fpMasscan = 0;
+  fpZmap = 0;
+
+  /** TRW likelihood ratio (trw part). */
+  trwRatio = 1;
+
+  /** Detectors that judged this source a scanner (bits of Det), with score and threshold. */
+  fired = 0;
+  readonly score = new Float64Array(DET_COUNT);
+  readonly threshold = new Float64Array(DET_COUNT);
+
+  readonly samplePorts = new Int32Array(SAMPLE_SIZE);
+  nSamplePorts = 0;
+  readonly sampleHost4 = new Float64Array(SAMPLE_SIZE);
+  readonly sampleHost6 = new Uint32Array(4 * SAMPLE_SIZE);
+  readonly sampleIsV6 = new Uint8Array(SAMPLE_SIZE);
+  nSampleHosts = 0;
+
+  // ---- scan lifecycle (alert manager) ----
+  active = false;
+  scanId = '';
+  decidedAt = 0;
+  probesToDetect = 0;
+  lastEmit = 0;
+  probesAtEmit = 0;
+  /** Techniques (bits of Kind) shown on the events so far. */
+  emittedKinds = 0;
+
+  constructor(limits: SourceStateLimits) {
+    this.hosts = new DistinctCounter(limits.exactDistinct);
+    this.ports = new DistinctCounter(limits.exactDistinct);
+    this.all = new Concentration(limits.concentrationCap);
+    this.fail = new Concentration(limits.concentrationCap);
+    this.stealth = new Concentration(limits.concentrationCap);
+  }
+
+  /** Judged a scanner by detector `det`: keeps the latest score. */
+  fire(det: number, score: number, threshold: number): void {
+    this.fired |= 1 << det;
+    this.score[det] = score;
+    this.threshold[det] = threshold;
+  }
+
+  /** Start describing a (new) source: identity fields are set by the caller. */
+  reset(key: number, epoch: number, now: number): void {
+    this.key = key;
+    this.lastSeen = now;
+    this.clearEvidence(epoch, now);
+  }
+
+  /** Forget the evidence (after a scan ended), keep the identity. */
+  clearEvidence(epoch: number, now: number): void {
+    this.epoch = epoch;
+    this.evidenceStart = Math.floor(now);
+    this.firstSeen = 0;
+    this.lastProbe = 0;
+    this.probes = 0;
+    this.pairs = 0;
+    this.successes = 0;
+    this.failures = 0;
+    this.hosts.clear();
+    this.ports.clear();
+    this.all.clear();
+    this.fail.clear();
+    this.stealth.clear();
+    this.kindCount.fill(0);
+    this.osSyn = 0;
+    this.rawSyn = 0;
+    this.teardowns = 0;
+    this.fpChecked = 0;
+    this.fpNmap = 0;
+    this.fpMasscan = 0;
+    this.fpZmap = 0;
+    this.trwRatio = 1;
+    this.fired = 0;
+    this.score.fill(0);
+    this.threshold.fill(0);
+    this.nSamplePorts = 0;
+    this.nSampleHosts = 0;
+    this.active = false;
+    this.scanId = '';
+    this.decidedAt = 0;
+    this.probesToDetect = 0;
+    this.lastEmit = 0;
+    this.probesAtEmit = 0;
+    this.emittedKinds = 0;
+  }
+}

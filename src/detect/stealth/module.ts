@@ -1,0 +1,29 @@
+import { defineDetector, type ModuleContext } from '../../config/module.js';
+import { bool, num } from '../../config/params.js';
+import { engineFor } from '../scan/module.js';
+import { StealthPart } from './detector.js';
+
+/** NULL, FIN, Xmas, Maimon and orphan-ACK probes. */
+export const stealthModule = defineDetector({
+  name: 'stealth',
+  help: 'Probes no normal TCP stack sends outside a connection: NULL, FIN, Xmas (FIN+PSH+URG), Maimon (FIN+ACK) and bare ACK with no connection (nmap -sN/-sF/-sX/-sM/-sA/-sW).',
+  params: [
+    { name: 'stealth', type: 'bool', default: true, help: 'Run the stealth-probe detector (--no-stealth to leave it out).' },
+    { name: 'stealth-min', type: 'int', default: 5, min: 1, max: 100_000, unit: 'pairs', help: 'Stealth probes to this many distinct ports on one host, or hosts on one port, name a scanner: one stray packet never does.' },
+  ],
+  counters: [
+    { name: 'stealth.counted', kind: 'sum', help: 'Stealth first contacts counted (NULL/FIN/Xmas when sent, Maimon/ACK once failed).' },
+    { name: 'stealth.scanners', kind: 'sum', help: 'Sources the stealth detector judged scanners.' },
+  ],
+  alerts: [{ id: 'stealth.scanner', message: 'stealth probes to --stealth-min ports on a host or hosts on a port' }],
+  create(ctx: ModuleContext) {
+    if (!bool(ctx.params, 'stealth')) return null;
+    const part = new StealthPart({ min: num(ctx.params, 'stealth-min') });
+    engineFor(ctx).addPart(part);
+    ctx.stats.add(stealthModule.counters, (out) => {
+      out['stealth.counted'] = part.counted;
+      out['stealth.scanners'] = part.scanners;
+    });
+    return null; // runs inside the scan engine
+  },
+});

@@ -1,0 +1,167 @@
+import { DistinctCounter } from '../../track/distinct-counter.js';
+import { hash52 } from '../../track/hash.js';
+import { LruTable, type LruEntry } from '../../track/lru-table.js';
+import { Kind } from '../scan/kinds.js';
+import { Det, type ScanPart } from '../scan/part.js';
+import type { SourceState } from '../scan/source-state.js';
+import { Holt } from './holt.js';
+
+export interface UdpOptions {
+  /** Seconds between two points of the cross-source average series (des-interval). */
+  desInterval: number;
+  /** Seconds between two resets of the per-source counts (erase-interval). */
+  eraseInterval: number;
+  /** A source alerts above forecast x factor (udp-factor). */
+  factor: number;
+  alpha: number;
+  beta: number;
+  /** Points in the series before forecasts are used (des-warmup, >= 2). */
+  warmup: number;
+  /** And only with at least this many distinct host:port targets (udp-min-targets). */
+  minTargets: number;
+  /** And only when its failed first contacts concentrate this much (min-concentration). */
+  minConcentration: number;
+  maxSources: number;
+}
+
+/** Gaps longer than this many intervals are skipped, not replayed one by one. */
+const MAX_CATCH_UP = 10_000;
+
+class UdpSource implements LruEntry {
+  key = 0;
+  lastSeen = 0;
+  /** Distinct host:port since the last erase: exact to 64, then a 128-register HyperLogLog (~9%, PortScanDetector's 0.1). */
+  readonly targets = new DistinctCounter(64, 7);
+}
+
+/**
+ * PortScanDetector's UDP detector, with real Holt smoothing: per source, the
+ * distinct host:port pairs it sent UDP to since the last erase; every
+ * `desInterval` of packet time the average over sources that sent any becomes
+ * one point of a series smoothed by Holt's DES; a source whose count exceeds
+ * the forecast x `factor` is a scanner, provided (our additions, NOTES.md) it
+ * has at least `minTargets` targets and its failed first contacts (ICMP port
+ * unreachable, no answer) concentrate on one host or one port.
+ */
+export class UdpPart implements ScanPart {
+  readonly name = 'udp';
+  readonly table: LruTable<UdpSource>;
+  readonly holt: Holt;
+  private readonly pool: UdpSource[] = [];
+  private nextDes = 0;
+  private nextErase = 0;
+  intervals = 0;
+  erases = 0;
+  scanners = 0;
+  /** Latest point of the series (average distinct targets per UDP source). */
+  lastAverage = 0;
+
+  constructor(private readonly o: UdpOptions) {
+    this.holt = new Holt(o.alpha, o.beta);
+    this.table = new LruTable<UdpSource>({
+      maxEntries: o.maxSources,
+      idleTimeout: 0,
+      onRemove: (u) => this.pool.push(u),
+    });
+  }
+
+  /** The forecast in force, or NaN while warming up. */
+  get forecast(): number {
+    return this.holt.n >= this.o.warmup ? Math.max(1, this.holt.forecast()) : NaN;
+  }
+
+  onProbe(s: SourceState, kind: number, dst: number, portKey: number, _newPair: boolean, _newKind: boolean, now: number): void {
+    if (kind !== Kind.UDP) return;
+    this.advance(now);
+    let u = this.table.get(s.key, now);
+    if (u === undefined) {
+      u = this.pool.pop() ?? new UdpSource();
+      u.key = s.key;
+      u.targets.clear();
+      this.table.insert(u, now);
+    }
+    if (u.targets.add(hash52(dst, portKey, 0))) this.check(s, u.targets.count);
+  }
+
+  onOutcome(s: SourceState, kind: number, _dst: number, _port: number, success: boolean): void {
+    if (success || kind !== Kind.UDP) return;
+    // The failure evidence may have just reached the concentration needed.
+    const u = this.table.peek(s.key);
+    if (u !== undefined) this.check(s, u.targets.count);
+  }
+
+  onSourceReset(s: SourceState): void {
+    const u = this.table.peek(s.key);
+    if (u === undefined) return;
+    this.table.delete(s.key);
+    this.pool.push(u);
+  }
+
+  tick(now: number): void {
+    this.advance(now);
+  }
+
+  private check(s: SourceState, n: number): void {
+    const f = this.forecast;
+    if (Number.isNaN(f)) return;
+    const ratio = n / f;
+    if ((s.fired & (1 << Det.UDP)) !== 0) s.score[Det.UDP] = ratio;
+    else if (ratio > this.o.factor && n >= this.o.minTargets && s.fail.max >= this.o.minConcentration) {
+      this.scanners++;
+      s.fire(Det.UDP, ratio, this.o.factor);
+    }
+  }
+
+  /** Close every DES interval and erase period that ended by `now`, in time order. */
+  private advance(now: number): void {
+    const d = this.o.desInterval;
+    const e = this.o.eraseInterval;
+    if (this.nextDes === 0) {
+      this.nextDes = (Math.floor(now / d) + 1) * d;
+      this.nextErase = (Math.floor(now / e) + 1) * e;
+      return;
+    }
+    if (now - this.nextDes > MAX_CATCH_UP * d) {
+      // A gap in the capture: nothing was counted in it, only close the open interval.
+      this.closeInterval();
+      this.erase();
+      this.nextDes = (Math.floor(now / d) + 1) * d;
+      this.nextErase = (Math.floor(now / e) + 1) * e;
+      return;
+    }
+    for (;;) {
+      if (this.nextDes <= this.nextErase) {
+        if (now < this.nextDes) return;
+        this.closeInterval();
+        this.nextDes += d;
+      } else {
+        if (now < this.nextErase) return;
+        this.erase();
+        this.nextErase += e;
+      }
+    }
+  }
+
+  /** One point of the series: the average count over sources that sent UDP (empty intervals add none). */
+  private closeInterval(): void {
+    let sum = 0;
+    let n = 0;
+    for (const u of this.table.values()) {
+      const c = u.targets.count;
+      if (c > 0) {
+        sum += c;
+        n++;
+      }
+    }
+    if (n === 0) return;
+    this.intervals++;
+    this.lastAverage = sum / n;
+    this.holt.observe(this.lastAverage);
+  }
+
+  /** Counts restart; the series (the smoothing state) does not. */
+  private erase(): void {
+    this.erases++;
+    for (const u of this.table.values()) u.targets.clear();
+  }
+}
