@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { frameLines, REPO, runCli } from '../helpers/cli.js';
+import { createNetnsPair, requireRoot } from '../helpers/netns.js';
+
+const haveNmap = (() => {
+  try {
+    return readFileSync('/usr/bin/nmap').length > 0;
+  } catch {
+    return false;
+  }
+})();
+
+async function waitFor(what: string, cond: () => boolean, limitMs = 20000): Promise<void> {
+  for (let waited = 0; !cond(); waited += 100) {
+    if (waited > limitMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+test('live: nmap -sS from another namespace raises SERVER entropy; the replay of tcpdump\'s capture gives the same frames', { skip: !haveNmap && 'needs nmap' }, async (t) => {
+  if (!requireRoot(t)) return;
+  const lab = createNetnsPair(t, { scanner4: '10.201.0.1/24', victim4: '10.201.0.2/24', scanner6: null, victim6: null });
+  const dir = mkdtempSync(join(tmpdir(), 'peng-e2e-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pcap = join(dir, 'victim.pcap');
+
+  const tcpdump = lab.spawn(lab.victim, 'tcpdump', ['-i', lab.victimIf, '-w', pcap, '-U', '-s', '256', '-Z', 'root'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let tcpdumpErr = '';
+  tcpdump.stderr!.on('data', (d: Buffer) => (tcpdumpErr += d.toString()));
+  // No --local-net: live, the interface's own addresses are local (Peng's rule).
+  const sensor = lab.spawn(lab.victim, process.execPath, ['--import', 'tsx', join(REPO, 'src/main.ts'), '-network', lab.victimIf, '-timeFrame', '2s'], {
+    cwd: REPO,
+    env: { ...process.env, TZ: 'UTC' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  sensor.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  sensor.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const sensorExit = new Promise<number | null>((resolve) => sensor.on('close', (code) => resolve(code)));
+  await waitFor('the sensor to start', () => /watching/.test(err) || sensor.exitCode !== null);
+  await waitFor('tcpdump to start', () => /listening on/.test(tcpdumpErr));
+  assert.equal(sensor.exitCode, null, err);
+
+  // A quiet baseline of a few frames: pings only, no SYN.
+  await lab.exec(lab.scanner, 'ping', ['-c', '3', '-i', '0.5', lab.victimIp4]);
+  await waitFor('two quiet frames', () => frameLines(out).filter((l) => l.dir === 'SERVER').length >= 2);
+  const scan = await lab.exec(lab.scanner, 'nmap', ['-sS', '-p', '1-1000', '-T4', '-n', '-Pn', '--max-retries', '1', lab.victimIp4], { timeoutMs: 60000 });
+  assert.match(scan.stdout, /Nmap done: 1 IP address/);
+  await sleep(2500);
+  sensor.kill('SIGINT');
+  const code = await sensorExit;
+  tcpdump.kill('SIGINT');
+  await new Promise((r) => tcpdump.on('close', r));
+  assert.equal(code, 0, err);
+
+  const live = frameLines(out);
+  const liveServer = live.filter((l) => l.dir === 'SERVER');
+  assert.equal(liveServer[0].value, 0, 'quiet baseline');
+  const peak = Math.max(...liveServer.map((l) => l.value));
+  assert.ok(peak > 0.1, `SERVER entropy rose to ${peak}`);
+  assert.ok(live.filter((l) => l.dir === 'CLIENT').every((l) => l.value === 0), 'nothing counted as CLIENT');
+  assert.match(err, /capture\.kernel_dropped=|capture\.kernel_received=\d+/, 'kernel counters in the stats');
+
+  const replay = runCli(['-r', pcap, '--local-net', `${lab.victimIp4}/32`, '-timeFrame', '2s']);
+  assert.equal(replay.code, 0, replay.stderr);
+  const busy = (lines: typeof live) => lines.filter((l) => l.dir === 'SERVER' && l.value > 0);
+  const liveBusy = busy(live);
+  const replayBusy = busy(frameLines(replay.stdout));
+  assert.ok(replayBusy.length > 0);
+  // Same packets, same kernel timestamps: the same frames with the same values.
+  // Only the end label of a partial last frame differs (stop time vs last packet).
+  assert.deepEqual(replayBusy.map((l) => l.value), liveBusy.map((l) => l.value));
+  assert.deepEqual(replayBusy.slice(0, -1).map((l) => l.time), liveBusy.slice(0, -1).map((l) => l.time));
+});
