@@ -1,7 +1,10 @@
 import { entropyModule } from '../detect/entropy/module.js';
 import { SCAN_MODULES } from '../detect/scan/standalone.js';
 import { pipelineModule } from '../pipeline.js';
+import { alertsCsvModule } from '../sink/alerts-csv.js';
 import { csvSinkModule } from '../sink/csv-module.js';
+import { influxSinkModule } from '../sink/influx/module.js';
+import { alertsJsonlModule } from '../sink/jsonl.js';
 import type { DetectorModule, SinkModule } from './module.js';
 import type { ModuleDescriptor } from './params.js';
 import { captureParams, sensorParams } from './sensor-params.js';
@@ -13,7 +16,7 @@ import { captureParams, sensorParams } from './sensor-params.js';
  */
 export const DETECTOR_MODULES: readonly DetectorModule[] = [entropyModule, ...SCAN_MODULES];
 
-export const SINK_MODULES: readonly SinkModule[] = [];
+export const SINK_MODULES: readonly SinkModule[] = [alertsJsonlModule, alertsCsvModule, influxSinkModule];
 
 /** Every module whose params are flags, in --help order. */
 export const ALL_MODULES: readonly ModuleDescriptor[] = [

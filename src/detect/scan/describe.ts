@@ -34,7 +34,8 @@ export function techniqueMask(s: SourceState, techniqueMin: number): number {
   let mask = 0;
   let best = -1;
   let bestCount = 0;
-  for (const k of WIRE_KINDS) {
+  for (let i = 0; i < WIRE_KINDS.length; i++) {
+    const k = WIRE_KINDS[i];
     const n = s.kindCount[k];
     if (n >= techniqueMin) mask |= 1 << k;
     if (n > bestCount) {

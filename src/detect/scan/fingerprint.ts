@@ -49,11 +49,14 @@ export interface FingerprintCounts {
 
 /** The tool named by a source's counts, or unknown: at least `min` matching probes, and at least half of them. */
 export function toolOf(c: FingerprintCounts, min: number): ScanTool {
-  const enough = (n: number) => n >= min && 2 * n >= c.fpChecked;
-  if (enough(c.fpZmap)) return 'zmap';
-  if (enough(c.fpMasscan)) return 'masscan';
-  if (enough(c.fpNmap)) return 'nmap';
+  if (enough(c.fpZmap, c.fpChecked, min)) return 'zmap';
+  if (enough(c.fpMasscan, c.fpChecked, min)) return 'masscan';
+  if (enough(c.fpNmap, c.fpChecked, min)) return 'nmap';
   return 'unknown';
+}
+
+function enough(n: number, of: number, min: number): boolean {
+  return n >= min && 2 * n >= of;
 }
 
 export function toolMatches(c: FingerprintCounts, tool: ScanTool): number {

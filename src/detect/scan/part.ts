@@ -29,6 +29,8 @@ export interface ScanPart {
    * kind (a first contact); otherwise a retry.
    */
   onProbe?(s: SourceState, kind: number, dstKey: number, portKey: number, newPair: boolean, newKind: boolean, now: number): void;
+  /** Another packet (SYN, UDP datagram) from `s` to a host:port that answered before: not a probe. */
+  onRepeat?(s: SourceState, kind: number, dstKey: number, portKey: number, now: number): void;
   /** A first contact of `kind` was answered (success) or failed (RST, ICMP unreachable, timeout). */
   onOutcome?(s: SourceState, kind: number, dstKey: number, portKey: number, success: boolean, now: number): void;
   /** `s` is about to be reused for another source or has had its evidence cleared. */

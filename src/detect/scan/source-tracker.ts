@@ -396,7 +396,11 @@ export class SourceTracker {
     if (renew) f = f & ~CF.KIND_BITS;
     const st = f < 0 ? St.NONE : stateOf(f, kind);
     // A new connection to a service that answered before is not a probe.
-    if (st === St.SUCCESS) return;
+    if (st === St.SUCCESS) {
+      const parts = this.parts;
+      for (let i = 0; i < parts.length; i++) parts[i].onRepeat?.(s, kind, dst, portKey, now);
+      return;
+    }
     const newPair = f < 0 || (f & CF.KIND_BITS) === 0;
     const newKind = st === St.NONE;
     s.probes++;

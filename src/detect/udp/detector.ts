@@ -71,7 +71,18 @@ export class UdpPart implements ScanPart {
   }
 
   onProbe(s: SourceState, kind: number, dst: number, portKey: number, _newPair: boolean, _newKind: boolean, now: number): void {
-    if (kind !== Kind.UDP) return;
+    if (kind === Kind.UDP) this.count(s, dst, portKey, now);
+  }
+
+  /**
+   * UDP to a host:port that answered before still counts, as every flow
+   * counts in PortScanDetector: after an erase, a DNS client is back at 1.
+   */
+  onRepeat(s: SourceState, kind: number, dst: number, portKey: number, now: number): void {
+    if (kind === Kind.UDP) this.count(s, dst, portKey, now);
+  }
+
+  private count(s: SourceState, dst: number, portKey: number, now: number): void {
     this.advance(now);
     let u = this.table.get(s.key, now);
     if (u === undefined) {
