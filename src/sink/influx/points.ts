@@ -1,0 +1,204 @@
+import type { FrameStat, ScanEvent, SensorRecord, StatsSnapshot } from '../schema.js';
+import { INFLUX_COUNTERS } from './counters.js';
+import type { FieldValue, Point } from './line-protocol.js';
+
+/**
+ * What the sensor writes to InfluxDB, declared once. The points, the schema
+ * section of docs/influx.md (renderSchemaMarkdown, checked by a test) and the
+ * dashboard check in test/deploy all read these tables, so a renamed field
+ * fails a test instead of leaving an empty panel.
+ *
+ * Every timestamp is packet time: a replayed capture lands when its traffic
+ * happened, not when it was replayed.
+ */
+
+/** Where the points come from: the values of the `sensor` and `source` tags. */
+export interface PointOrigin {
+  /** --sensor-name, default the host name. */
+  readonly sensor: string;
+  /** Interface (live) or capture file (replay). */
+  readonly source: string;
+}
+
+export type FieldType = 'float' | 'int' | 'string';
+
+export interface TagSpec<R> {
+  readonly name: string;
+  readonly help: string;
+  readonly get: (r: R, o: PointOrigin) => string;
+}
+
+export interface FieldSpec<R> {
+  readonly name: string;
+  readonly type: FieldType;
+  readonly unit?: string;
+  readonly help: string;
+  /** Undefined leaves the field out of this point. */
+  readonly get: (r: R) => number | string | undefined;
+}
+
+export interface MeasurementSpec<R> {
+  readonly measurement: string;
+  readonly help: string;
+  /** When a point is written and which time it carries, for the docs. */
+  readonly when: string;
+  /** Only with --influx-peng-compat. */
+  readonly optIn?: string;
+  readonly time: (r: R) => number;
+  readonly tags: readonly TagSpec<R>[];
+  readonly fields: readonly FieldSpec<R>[];
+}
+
+const sensorTag = { name: 'sensor', help: '--sensor-name (default: the host name).', get: (_r: unknown, o: PointOrigin) => o.sensor };
+const sourceTag = { name: 'source', help: 'What is watched: the interface (live) or the capture file (replay).', get: (_r: unknown, o: PointOrigin) => o.source };
+
+export const ENTROPY: MeasurementSpec<FrameStat> = {
+  measurement: 'entropy',
+  help: "Peng's port-bitmap entropy of one time frame, both directions.",
+  when: 'one point per closed time frame (-timeFrame), stamped with the frame end',
+  time: (f) => f.end,
+  tags: [sensorTag, sourceTag],
+  fields: [
+    { name: 'client', type: 'float', unit: '0..2', help: 'Entropy of SYN destination ports towards non-local hosts (Peng CLIENT).', get: (f) => f.client },
+    { name: 'server', type: 'float', unit: '0..2', help: 'Entropy of SYN destination ports towards local hosts (Peng SERVER).', get: (f) => f.server },
+    { name: 'client_syns', type: 'int', unit: 'packets', help: 'SYNs counted in the CLIENT bitmap during the frame.', get: (f) => f.clientSyns },
+    { name: 'server_syns', type: 'int', unit: 'packets', help: 'SYNs counted in the SERVER bitmap during the frame.', get: (f) => f.serverSyns },
+    { name: 'frame_seconds', type: 'float', unit: 's', help: 'Length of the frame.', get: (f) => f.end - f.start },
+  ],
+};
+
+/** Peng 0.1.3's own point, so Peng dashboards keep working: `in` = SERVER, `out` = CLIENT. */
+export const PENG_SYSTEM: MeasurementSpec<FrameStat> = {
+  measurement: 'system',
+  help: "Peng's own point, unchanged (no sensor/source tags), for dashboards built for Peng.",
+  when: 'one point per closed time frame, stamped with the frame end',
+  optIn: '--influx-peng-compat',
+  time: (f) => f.end,
+  tags: [{ name: 'entropy', help: 'Always `ports`, as Peng writes it.', get: () => 'ports' }],
+  fields: [
+    { name: 'in', type: 'float', unit: '0..2', help: 'SERVER entropy (SYNs towards local hosts), as Peng 0.1.3.', get: (f) => f.server },
+    { name: 'out', type: 'float', unit: '0..2', help: 'CLIENT entropy (SYNs towards non-local hosts), as Peng 0.1.3.', get: (f) => f.client },
+  ],
+};
+
+export const SCAN: MeasurementSpec<ScanEvent> = {
+  measurement: 'scan',
+  help: 'A scan alert: its start, updates while it goes on, and its end.',
+  when: 'one point per scan event, stamped with the packet that caused it',
+  time: (e) => e.ts,
+  tags: [
+    sensorTag,
+    sourceTag,
+    { name: 'scanner', help: 'Scanning source address. One series per scanner: see "Cardinality" below.', get: (e) => e.scanner },
+    { name: 'technique', help: 'Main technique (most probes): syn, connect, fin, null, xmas, ack, maimon, window, udp.', get: (e) => e.technique[0] ?? 'unknown' },
+    { name: 'pattern', help: 'vertical (one host, many ports), horizontal (many hosts, one port) or block.', get: (e) => e.pattern },
+    { name: 'tool', help: 'nmap, masscan, zmap or unknown.', get: (e) => e.tool },
+    { name: 'event', help: 'start, update or end.', get: (e) => e.event },
+  ],
+  fields: [
+    { name: 'id', type: 'string', help: 'Stable id of the scan, the same on its start, updates and end.', get: (e) => e.id },
+    { name: 'techniques', type: 'string', help: 'Every technique seen, most probes first, comma-separated.', get: (e) => e.technique.join(',') },
+    { name: 'targets', type: 'int', unit: 'hosts', help: 'Distinct destination hosts probed so far.', get: (e) => e.targets },
+    { name: 'ports', type: 'int', unit: 'ports', help: 'Distinct destination ports probed so far.', get: (e) => e.ports },
+    { name: 'probes', type: 'int', unit: 'packets', help: 'Probes sent so far.', get: (e) => e.probes },
+    { name: 'failures', type: 'int', unit: 'probes', help: 'Probes that failed (RST, ICMP unreachable, no answer).', get: (e) => e.failures },
+    { name: 'probes_to_detect', type: 'int', unit: 'probes', help: 'Probes seen from the scanner before it was judged one.', get: (e) => e.probesToDetect },
+    { name: 'duration', type: 'float', unit: 's', help: 'Last probe minus first probe, packet time.', get: (e) => e.lastSeen - e.firstSeen },
+    { name: 'tool_evidence', type: 'string', help: 'Why the tool was named (empty when unknown).', get: (e) => e.toolEvidence },
+    {
+      name: 'detectors',
+      type: 'string',
+      help: 'Detectors that fired, as name=score/threshold, comma-separated.',
+      get: (e) => e.detectors.map((d) => `${d.name}=${round(d.score)}/${round(d.threshold)}`).join(','),
+    },
+  ],
+};
+
+const C = INFLUX_COUNTERS;
+
+/** A counter from the snapshot, or undefined when no module registered it (kernel figures on replay). */
+function counter(...names: string[]): (s: StatsSnapshot) => number | undefined {
+  return (s) => {
+    let total: number | undefined;
+    for (const n of names) {
+      const v = s.counters[n];
+      if (v !== undefined) total = (total ?? 0) + v;
+    }
+    return total;
+  };
+}
+
+export const SENSOR_STATS: MeasurementSpec<StatsSnapshot> = {
+  measurement: 'sensor_stats',
+  help: 'Sensor health from the counters (running totals since start; use difference() for rates).',
+  when: 'one point after every frame (and one at exit), stamped with the packet time it refers to',
+  time: (s) => s.ts,
+  tags: [sensorTag, sourceTag],
+  fields: [
+    { name: 'packets_seen', type: 'int', unit: 'packets', help: 'Packets the source handed to the pipeline (`packets.seen`).', get: counter('packets.seen') },
+    { name: 'packets_decoded', type: 'int', unit: 'packets', help: 'Packets decoded to IP and given to the detectors (`packets.decoded`).', get: counter('packets.decoded') },
+    { name: 'packets_malformed', type: 'int', unit: 'packets', help: 'Damaged packets skipped (`packets.malformed`).', get: counter('packets.malformed') },
+    { name: 'syns_counted', type: 'int', unit: 'packets', help: 'SYNs counted in the entropy bitmaps, both directions (`entropy.syn_client` + `entropy.syn_server`).', get: counter('entropy.syn_client', 'entropy.syn_server') },
+    { name: 'kernel_dropped', type: 'int', unit: 'packets', help: 'Dropped because the capture buffer was full (`capture.kernel_dropped`; live only, absent on replay).', get: counter('capture.kernel_dropped') },
+    { name: 'interface_dropped', type: 'int', unit: 'packets', help: 'Dropped by the interface or driver (`capture.interface_dropped`; live only).', get: counter('capture.interface_dropped') },
+    { name: 'influx_written', type: 'int', unit: 'points', help: `Points the database accepted (\`${C.written.name}\`).`, get: counter(C.written.name) },
+    { name: 'influx_queued', type: 'int', unit: 'points', help: `Points waiting to be written (\`${C.queued.name}\`).`, get: counter(C.queued.name) },
+    { name: 'influx_dropped', type: 'int', unit: 'points', help: `Points lost to a full buffer or a fatal error (\`${C.dropped.name}\`).`, get: counter(C.dropped.name) },
+    { name: 'influx_write_errors', type: 'int', unit: 'requests', help: `Failed write requests (\`${C.errors.name}\`).`, get: counter(C.errors.name) },
+  ],
+};
+
+/** Every measurement, in the order of the docs. */
+export const MEASUREMENTS: readonly MeasurementSpec<never>[] = [ENTROPY, PENG_SYSTEM, SCAN, SENSOR_STATS] as unknown as MeasurementSpec<never>[];
+
+function round(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(3);
+}
+
+function build<R>(spec: MeasurementSpec<R>, r: R, o: PointOrigin): Point {
+  const tags: Record<string, string> = {};
+  for (const t of spec.tags) tags[t.name] = t.get(r, o);
+  const fields: Record<string, FieldValue> = {};
+  for (const f of spec.fields) {
+    const v = f.get(r);
+    if (v === undefined) continue;
+    fields[f.name] = f.type === 'int' ? { int: v as number } : v;
+  }
+  return { measurement: spec.measurement, tags, fields, time: spec.time(r) };
+}
+
+export interface PointOptions {
+  readonly origin: PointOrigin;
+  /** Also write Peng's `system` point for every frame. */
+  readonly pengCompat: boolean;
+}
+
+/** The points one record becomes (appended to `out`). */
+export function pointsFor(record: SensorRecord, opts: PointOptions, out: Point[] = []): Point[] {
+  switch (record.kind) {
+    case 'frame':
+      out.push(build(ENTROPY, record, opts.origin));
+      if (opts.pengCompat) out.push(build(PENG_SYSTEM, record, opts.origin));
+      break;
+    case 'scan':
+      out.push(build(SCAN, record, opts.origin));
+      break;
+    case 'stats':
+      out.push(build(SENSOR_STATS, record, opts.origin));
+      break;
+  }
+  return out;
+}
+
+/** The schema as markdown tables: the generated part of docs/influx.md. */
+export function renderSchemaMarkdown(): string {
+  const out: string[] = [];
+  for (const m of MEASUREMENTS as readonly MeasurementSpec<unknown>[]) {
+    out.push(`### \`${m.measurement}\`${m.optIn ? ` (only with \`${m.optIn}\`)` : ''}`, '', `${m.help} Written ${m.when}.`, '');
+    out.push('| | name | type | meaning |', '|---|---|---|---|');
+    for (const t of m.tags) out.push(`| tag | \`${t.name}\` | string | ${t.help} |`);
+    for (const f of m.fields) out.push(`| field | \`${f.name}\` | ${f.type}${f.unit ? ` (${f.unit})` : ''} | ${f.help} |`);
+    out.push('');
+  }
+  return out.join('\n');
+}
