@@ -78,7 +78,11 @@ export class V2Writer implements BatchWriter {
       case 'auth':
         return new WriteFailure(kind, `${where} refused the write (HTTP ${status}: ${msg}): check ${this.hint}`, status);
       case 'not_found': {
-        const what = /org/i.test(msg) ? `-org "${this.opts.org}"` : /bucket/i.test(msg) ? `-bucket "${this.opts.bucket}"` : `-bucket "${this.opts.bucket}", -org "${this.opts.org}" and the URL`;
+        const what = /org/i.test(msg)
+          ? `-org "${this.opts.org}"`
+          : /bucket/i.test(msg)
+            ? `-bucket "${this.opts.bucket}"`
+            : `the URL (InfluxDB before 1.8 has no /api/v2/write: use --influx-v1-db), -bucket "${this.opts.bucket}" and -org "${this.opts.org}"`;
         return new WriteFailure(kind, `${where}: ${msg} (HTTP 404): check ${what}`, status);
       }
       case 'rejected':
