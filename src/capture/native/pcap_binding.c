@@ -7,16 +7,24 @@
  * the whole batch. Record layout (native endian, 4-byte aligned):
  *   u32 ts_sec, u32 ts_nsec, u32 caplen, u32 wirelen, caplen bytes, pad to 4.
  *
+ * Waiting: with TPACKET_V3 a blocking pcap_dispatch waits forever on a quiet
+ * link (the kernel's block timeout only fires for non-empty blocks), so the
+ * handle is non-blocking and the worker poll()s the pcap fd together with a
+ * wake pipe that close() writes to. That bounds both batch latency and idle.
+ *
  * Threads: the worker only touches the pcap handle (pcap_dispatch) and the batch
  * fields; the main thread only touches them while no batch is in flight, except
- * `closing` (atomic) and pcap_breakloop, which libpcap allows from another
- * thread. pcap_stats on Linux reads socket counters and never the ring.
+ * `closing` (atomic), the wake pipe and pcap_breakloop, which libpcap allows
+ * from another thread. pcap_stats on Linux reads socket counters, not the ring.
  */
 #include <node_api.h>
 #include <pcap/pcap.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -25,6 +33,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define REC_HDR 16u
 #define IDLE_NS 1000000000LL /* hand back an empty batch after 1 s of silence */
@@ -39,6 +48,8 @@ typedef struct {
   int linktype;
   int snapshot;
   int timeout_ms;
+  int fd;          /* pcap_get_selectable_fd */
+  int wake[2];     /* pipe: close() wakes the worker's poll() */
   char warning[PCAP_ERRBUF_SIZE];
   atomic_int closing;
   int inflight;
@@ -106,6 +117,8 @@ static void close_now(handle_t *h) {
   refresh_stats(h); /* keep the final counters for stats() after close */
   pcap_close(h->p);
   h->p = NULL;
+  close(h->wake[0]);
+  close(h->wake[1]);
 }
 
 /* ---- worker thread ---- */
@@ -146,6 +159,16 @@ static void execute(napi_env env, void *data) {
     int64_t elapsed = now_ns() - start;
     if (h->count > 0 && elapsed >= limit) break;
     if (elapsed >= IDLE_NS) break;
+    if (n > 0) continue; /* the dispatch count may have cut a ready block short */
+    int64_t wait_ns = (h->count > 0 ? limit : IDLE_NS) - elapsed;
+    struct pollfd fds[2] = {{h->fd, POLLIN, 0}, {h->wake[0], POLLIN, 0}};
+    int ms = (int)((wait_ns + 999999) / 1000000);
+    if (poll(fds, 2, ms) < 0 && errno != EINTR) {
+      h->failed = 1;
+      snprintf(h->err, sizeof h->err, "poll: %s", strerror(errno));
+      break;
+    }
+    if (fds[1].revents) break; /* woken by close() */
   }
 }
 
@@ -181,6 +204,8 @@ static void finalize(napi_env env, void *data, void *hint) {
   if (h->inflight) { /* only at environment teardown: stop the worker, leak h */
     atomic_store(&h->closing, 1);
     pcap_breakloop(h->p);
+    ssize_t w = write(h->wake[1], "x", 1);
+    (void)w;
     return;
   }
   close_now(h);
@@ -243,6 +268,7 @@ static napi_value handle_new(napi_env env, napi_callback_info info) {
   }
   handle_t *h = calloc(1, sizeof *h);
   if (!h) { napi_throw_error(env, NULL, "out of memory"); return NULL; }
+  h->wake[0] = h->wake[1] = -1;
   size_t len;
   int32_t snaplen = 65535, buffer_bytes = 32 << 20, timeout_ms = 100;
   bool promisc = true;
@@ -289,6 +315,17 @@ static napi_value handle_new(napi_env env, napi_callback_info info) {
   h->snapshot = pcap_snapshot(h->p);
   h->linktype = pcap_datalink(h->p);
   if (h->linktype == DLT_RAW) h->linktype = LINKTYPE_RAW;
+  h->fd = pcap_get_selectable_fd(h->p);
+  if (h->fd < 0 || pcap_setnonblock(h->p, 1, errbuf) != 0) {
+    throw_code(env, "CAP_OPEN_FAILED", "cannot poll capture on \"%s\": %s", h->device, errbuf);
+    goto fail;
+  }
+  if (pipe(h->wake) != 0) {
+    throw_code(env, "CAP_OPEN_FAILED", "cannot create wake pipe: %s", strerror(errno));
+    goto fail;
+  }
+  fcntl(h->wake[0], F_SETFD, FD_CLOEXEC);
+  fcntl(h->wake[1], F_SETFD, FD_CLOEXEC);
 
   if (napi_wrap(env, self, h, finalize, NULL, NULL) != napi_ok) {
     napi_throw_error(env, NULL, "napi_wrap failed");
@@ -299,6 +336,8 @@ static napi_value handle_new(napi_env env, napi_callback_info info) {
 fail:
   free(filter);
   if (h->p) pcap_close(h->p);
+  if (h->wake[0] >= 0) close(h->wake[0]);
+  if (h->wake[1] >= 0) close(h->wake[1]);
   free(h);
   return NULL;
 }
@@ -375,8 +414,13 @@ static napi_value handle_close(napi_env env, napi_callback_info info) {
   handle_t *h = unwrap(env, info, &argc, NULL, NULL);
   if (!h) return NULL;
   if (h->p && !atomic_exchange(&h->closing, 1)) {
-    if (h->inflight) pcap_breakloop(h->p);
-    else close_now(h);
+    if (h->inflight) {
+      pcap_breakloop(h->p); /* ends a dispatch in progress */
+      ssize_t w = write(h->wake[1], "x", 1); /* ends a poll() in progress */
+      (void)w;
+    } else {
+      close_now(h);
+    }
   }
   return NULL;
 }

@@ -1,0 +1,397 @@
+/**
+ * Live capture from a network interface.
+ *
+ * Two engines: our own libpcap addon (src/capture/native, the default) which
+ * delivers packets in batches with kernel timestamps and pcap_stats counters,
+ * and the npm package `cap` as a fallback when the addon was not built (wall
+ * clock timestamps at delivery, no kernel counters). See native-notes/.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { PacketView } from '../decode/packet-view.js';
+import { SensorError, type SensorErrorCode } from '../errors.js';
+import { dropPrivileges } from './privileges.js';
+import type { CaptureSource, CaptureStats, PacketHandler } from './source.js';
+
+export interface LiveOptions {
+  device: string;
+  /** BPF filter, as tcpdump takes it. */
+  filter?: string;
+  /** Bytes kept per packet (default 65535). */
+  snaplen?: number;
+  /** Kernel capture buffer in MiB (default 32). */
+  bufferSizeMiB?: number;
+  promiscuous?: boolean;
+  /** Force an engine; by default the native addon, else `cap`. */
+  engine?: 'native' | 'cap';
+  /** Drop privileges to this user once the handle is open (like tcpdump -Z). */
+  user?: string;
+}
+
+// ---- the native addon's shape (src/capture/native/pcap_binding.c) ----
+
+export interface NativeAddress {
+  addr: string | null;
+  netmask: string | null;
+  broadaddr: string | null;
+  dstaddr: string | null;
+}
+export interface NativeDevice {
+  name: string;
+  description: string | null;
+  addresses: NativeAddress[];
+  loopback: boolean;
+  up: boolean;
+  running: boolean;
+}
+interface NativeHandle {
+  read(buffer: ArrayBuffer, cb: (count: number, usedBytes: number, error: string | null) => void): void;
+  stats(): { recv: number; drop: number; ifdrop: number } | null;
+  close(): void;
+  datalink(): number;
+  info(): { precision: 'nano' | 'micro'; snaplen: number; warning: string | null };
+}
+export interface NativeAddon {
+  PcapHandle: new (
+    device: string,
+    snaplen: number,
+    promisc: boolean,
+    bufferBytes: number,
+    timeoutMs: number,
+    filter: string | null,
+  ) => NativeHandle;
+  listDevices(): NativeDevice[];
+  libVersion(): string;
+}
+
+// ---- the `cap` package's shape (only what we use) ----
+
+interface CapHandle {
+  open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
+  on(event: 'packet', fn: (nbytes: number, truncated: boolean) => void): void;
+  close(): boolean;
+  setMinBytes?(n: number): void;
+}
+export interface CapModule {
+  Cap: (new () => CapHandle) & {
+    deviceList(): Array<{ name: string; description?: string; addresses: Array<Record<string, string>>; flags?: string }>;
+  };
+}
+
+const require = createRequire(import.meta.url);
+const ADDON_REL = 'capture/native/build/Release/peng_pcap.node';
+
+/** The addon sits next to the sources; compiled JS lives in dist/src/, so look in both places. */
+function addonCandidates(): string[] {
+  return [
+    fileURLToPath(new URL(`../${ADDON_REL}`, import.meta.url)), // src/capture/live.ts
+    fileURLToPath(new URL(`../../../src/${ADDON_REL}`, import.meta.url)), // dist/src/capture/live.js
+  ];
+}
+
+let nativeCache: NativeAddon | null | undefined;
+let nativeError = '';
+
+/** The native addon, or null when it is not built or does not load (see nativeLoadError()). */
+export function loadNative(): NativeAddon | null {
+  if (nativeCache !== undefined) return nativeCache;
+  nativeCache = null;
+  const path = addonCandidates().find((p) => existsSync(p));
+  if (!path) {
+    nativeError =
+      'native capture addon not built (apt-get install libpcap-dev g++ make python3, then npx node-gyp rebuild --directory=src/capture/native)';
+    return null;
+  }
+  try {
+    nativeCache = require(path) as NativeAddon;
+  } catch (e) {
+    nativeError = `native capture addon at ${path} does not load: ${(e as Error).message.split('\n')[0]}`;
+  }
+  return nativeCache;
+}
+
+export function nativeLoadError(): string {
+  return nativeError;
+}
+
+/** The `cap` package, or null when it is missing or its binary does not load. */
+export function loadCap(): CapModule | null {
+  try {
+    return require('cap') as CapModule;
+  } catch {
+    return null;
+  }
+}
+
+export const PERMISSION_HINT =
+  'run as root, or `sudo setcap cap_net_raw,cap_net_admin=eip $(readlink -f $(which node))`';
+
+const CAP_LINK_TYPES: Record<string, number> = {
+  NULL: 0,
+  ETHERNET: 1,
+  IEEE802_11_RADIO: 127,
+  LINKTYPE_LINUX_SLL: 113,
+  RAW: 101,
+};
+
+const INT32_MAX = 2 ** 31 - 1;
+const REC_HDR = 16;
+const DISPATCH_TIMEOUT_MS = 100;
+const MIN_BATCH_BYTES = 2 << 20;
+
+let capNoticeShown = false;
+const capFailedOpens: CapHandle[] = [];
+
+export class LiveSource implements CaptureSource {
+  readonly description: string;
+  readonly live = true;
+  readonly damage: string | null = null;
+  /** Engine in use once open() has run. */
+  engine: 'native' | 'cap' | null = null;
+  /** Link type (DLT/LINKTYPE number) once open. */
+  linkType = -1;
+
+  private readonly view = new PacketView();
+  private native: NativeHandle | null = null;
+  private cap: CapHandle | null = null;
+  private capBuffer: Buffer = Buffer.alloc(0);
+  private delivered = 0;
+  private stopping = false;
+  private finish: (() => void) | null = null;
+
+  constructor(private readonly opts: LiveOptions) {
+    this.description = `live:${opts.device}${opts.filter ? ` (${opts.filter})` : ''}`;
+  }
+
+  /** Open the interface (and drop privileges if asked). run() calls it when needed. */
+  open(): void {
+    if (this.engine) return;
+    checkOptions(this.opts);
+    const want = this.opts.engine;
+    const addon = want === 'cap' ? null : loadNative();
+    if (addon) this.openNative(addon);
+    else if (want === 'native') {
+      throw new SensorError('CAP_NATIVE_MISSING', `${nativeLoadError()}; or capture with --capture-engine cap`);
+    }
+    else this.openCap(want === 'cap');
+    if (!this.opts.user) return;
+    try {
+      if (!dropPrivileges(this.opts.user)) {
+        process.stderr.write(`peng-ts: not running as root, so --user ${this.opts.user} changes nothing\n`);
+      }
+    } catch (e) {
+      this.closeHandles(); // never keep capturing as root after a failed drop
+      throw e;
+    }
+  }
+
+  run(onPacket: PacketHandler): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      try {
+        this.open();
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      let settled = false;
+      const done = (err?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        this.finish = null;
+        this.closeHandles();
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      if (this.stopping) return done();
+      if (this.native) this.runNative(this.native, onPacket, done);
+      else if (this.cap) this.runCap(this.cap, onPacket, done);
+    });
+  }
+
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    // A native batch in flight is woken by close() and completes at once;
+    // cap has no batch to wait for, so run() settles here.
+    if (this.native) this.native.close();
+    else this.finish?.();
+  }
+
+  stats(): CaptureStats {
+    const k = this.native?.stats() ?? null;
+    return {
+      delivered: this.delivered,
+      kernelReceived: k ? k.recv : null,
+      kernelDropped: k ? k.drop : null,
+      interfaceDropped: k ? k.ifdrop : null,
+    };
+  }
+
+  /** Timestamp precision of the open handle: 'nano', 'micro', or 'wallclock' for cap. */
+  precision(): 'nano' | 'micro' | 'wallclock' | null {
+    if (this.native) return this.native.info().precision;
+    return this.cap ? 'wallclock' : null;
+  }
+
+  private openNative(addon: NativeAddon): void {
+    const o = this.opts;
+    try {
+      this.native = new addon.PcapHandle(
+        o.device,
+        o.snaplen ?? 65535,
+        o.promiscuous ?? true,
+        bufferBytes(o),
+        DISPATCH_TIMEOUT_MS,
+        o.filter ?? null,
+      );
+    } catch (e) {
+      throw toSensorError(e, o.device);
+    }
+    this.engine = 'native';
+    this.linkType = this.native.datalink();
+    const warning = this.native.info().warning;
+    if (warning) process.stderr.write(`peng-ts: capture on ${o.device}: ${warning}\n`);
+  }
+
+  private runNative(h: NativeHandle, onPacket: PacketHandler, done: (err?: unknown) => void): void {
+    const snap = h.info().snaplen;
+    const size = Math.max(MIN_BATCH_BYTES, 16 * (REC_HDR + snap + 3));
+    const ab = new ArrayBuffer(size - (size % 4));
+    // One byte view for PacketView, one word view for the record headers; both made once.
+    const bytes = new Uint8Array(ab);
+    const words = new Uint32Array(ab);
+    const view = this.view;
+    const link = this.linkType;
+    const onBatch = (count: number, _used: number, error: string | null): void => {
+      // The batch that completes because of stop() was captured before it: deliver it.
+      // A stop() from inside onPacket ends this batch at once.
+      const stoppedBefore = this.stopping;
+      try {
+        let off = 0;
+        for (let i = 0; i < count && this.stopping === stoppedBefore; i++) {
+          const w = off >>> 2;
+          const caplen = words[w + 2];
+          view.setRaw(bytes, off + REC_HDR, caplen, words[w + 3], link, words[w], words[w + 1]);
+          this.delivered++;
+          onPacket(view);
+          off += REC_HDR + ((caplen + 3) & ~3);
+        }
+      } catch (e) {
+        return done(e);
+      }
+      if (error !== null) {
+        return done(new SensorError('CAP_OPEN_FAILED', `capture on ${this.opts.device} failed: ${error}`));
+      }
+      if (this.stopping) return done();
+      try {
+        h.read(ab, onBatch);
+      } catch (e) {
+        done(e);
+      }
+    };
+    h.read(ab, onBatch);
+  }
+
+  private openCap(forced: boolean): void {
+    const mod = loadCap();
+    if (!mod) {
+      const why = forced ? 'the cap package is not installed or not built' : `${nativeLoadError()}; the cap package is missing too`;
+      throw new SensorError('CAP_NATIVE_MISSING', why);
+    }
+    if (!forced && !capNoticeShown) {
+      capNoticeShown = true;
+      process.stderr.write(
+        `peng-ts: ${nativeLoadError()}; capturing with cap: timestamps are the wall clock at delivery, kernel drop counters unavailable\n`,
+      );
+    }
+    const o = this.opts;
+    const c = new mod.Cap();
+    const buf = Buffer.alloc(o.snaplen ?? 65535);
+    let linkName: string;
+    try {
+      linkName = c.open(o.device, o.filter ?? '', bufferBytes(o), buf);
+    } catch (e) {
+      // cap leaves a half-open handle whose destructor stops a libuv poll handle
+      // it never started (a segfault at GC): keep it referenced forever instead.
+      capFailedOpens.push(c);
+      throw capError(e, o);
+    }
+    c.setMinBytes?.(0);
+    this.cap = c;
+    this.engine = 'cap';
+    this.linkType = CAP_LINK_TYPES[linkName] ?? -1;
+    this.capBuffer = buf;
+  }
+
+  private runCap(c: CapHandle, onPacket: PacketHandler, done: (err?: unknown) => void): void {
+    const view = this.view;
+    const bytes = this.capBuffer;
+    const link = this.linkType;
+    this.finish = () => done();
+    c.on('packet', (nbytes: number) => {
+      if (this.stopping) return;
+      // cap gives no packet time: use the wall clock now (fractional ms, no allocation).
+      const t = performance.timeOrigin + performance.now();
+      const sec = Math.floor(t / 1000);
+      try {
+        view.setRaw(bytes, 0, nbytes, nbytes, link, sec, Math.floor((t - sec * 1000) * 1e6));
+        this.delivered++;
+        onPacket(view);
+      } catch (e) {
+        done(e);
+      }
+    });
+  }
+
+  private closeHandles(): void {
+    this.native?.close(); // keeps the final counters for stats()
+    if (this.cap) {
+      this.cap.close();
+      this.cap = null;
+    }
+  }
+}
+
+function checkOptions(o: LiveOptions): void {
+  const bad = (what: string): never => {
+    throw new SensorError('CFG_OUT_OF_RANGE', `${what} for live capture on ${o.device}`);
+  };
+  if (!o.device) bad('no device name given');
+  if (o.snaplen !== undefined && !(Number.isInteger(o.snaplen) && o.snaplen >= 64 && o.snaplen <= 262144)) {
+    bad(`snaplen ${o.snaplen} is not an integer in 64..262144`);
+  }
+  if (o.bufferSizeMiB !== undefined && !(o.bufferSizeMiB > 0)) bad(`buffer size ${o.bufferSizeMiB} MiB is not positive`);
+}
+
+/** libpcap takes the buffer size as a C int: 2 GiB - 1 is the most it can ask for. */
+function bufferBytes(o: LiveOptions): number {
+  const want = Math.round((o.bufferSizeMiB ?? 32) * 1024 * 1024);
+  if (want <= INT32_MAX) return want;
+  process.stderr.write(`peng-ts: capture buffer ${o.bufferSizeMiB} MiB is more than libpcap can ask for; using 2047 MiB\n`);
+  return INT32_MAX;
+}
+
+/** The addon throws Errors with a `code` naming a SensorErrorCode. */
+function toSensorError(e: unknown, device: string): SensorError {
+  const err = e as Error & { code?: string };
+  const known: SensorErrorCode[] = ['CAP_NO_DEVICE', 'CAP_PERMISSION', 'CAP_OPEN_FAILED', 'CAP_FILTER'];
+  const code = known.find((k) => k === err.code) ?? 'CAP_OPEN_FAILED';
+  const msg = err.message || `cannot open ${device} for capture`;
+  return new SensorError(code, msg);
+}
+
+/** cap throws plain Errors carrying libpcap's text: classify by that text. */
+function capError(e: unknown, o: LiveOptions): SensorError {
+  const text = (e as Error).message ?? String(e);
+  if (/no such device/i.test(text)) {
+    return new SensorError('CAP_NO_DEVICE', `no capture device named "${o.device}" (${text}); \`ip link\` lists the interfaces`);
+  }
+  if (/permission|not permitted/i.test(text)) {
+    return new SensorError('CAP_PERMISSION', `no permission to capture on "${o.device}" (${text}): ${PERMISSION_HINT}`);
+  }
+  if (o.filter && /syntax|parse|filter|illegal|unknown|expression/i.test(text)) {
+    return new SensorError('CAP_FILTER', `bad capture filter "${o.filter}": ${text}`);
+  }
+  return new SensorError('CAP_OPEN_FAILED', `cannot open "${o.device}" for capture: ${text}`);
+}
