@@ -19,6 +19,10 @@ import { VERSION } from './version.js';
 
 const warn = (line: string) => process.stderr.write(`peng-ts: ${line}\n`);
 
+function engineOf(choice: string | undefined): 'native' | 'cap' | undefined {
+  return choice === 'native' || choice === 'cap' ? choice : undefined;
+}
+
 async function openSource(p: ParamValues): Promise<{ source: CaptureSource; localNets: CidrSet }> {
   const read = str(p, 'read');
   const network = str(p, 'network');
@@ -41,7 +45,7 @@ async function openSource(p: ParamValues): Promise<{ source: CaptureSource; loca
       snaplen: num(p, 'snaplen'),
       bufferSizeMiB: num(p, 'buffer-size'),
       promiscuous: bool(p, 'promisc'),
-      engine: str(p, 'capture-engine') as 'native' | 'cap',
+      engine: engineOf(str(p, 'capture-engine')),
       user: str(p, 'user'),
     });
     // Peng counts SYNs to the host's own addresses as SERVER traffic.

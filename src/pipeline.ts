@@ -30,8 +30,10 @@ export const pipelineModule = defineModule({
  * live quiet-wire ticks move forward.
  */
 export class Pipeline {
-  /** Latest packet time seen, seconds (0 before the first packet). */
+  /** The detectors' clock: latest packet time, or a later live tick (seconds). */
   now = 0;
+  /** Latest packet time seen; reordering is judged against this, never against a tick. */
+  private lastPacket = 0;
   seen = 0;
   decoded = 0;
   backwards = 0;
@@ -73,8 +75,9 @@ export class Pipeline {
 
   private dispatch(view: PacketView): void {
     this.decoded++;
-    if (view.ts >= this.now) this.now = view.ts;
+    if (view.ts >= this.lastPacket) this.lastPacket = view.ts;
     else this.backwards++;
+    if (view.ts > this.now) this.now = view.ts;
     const d = this.detectors;
     for (let i = 0; i < d.length; i++) d[i].onPacket(view);
   }

@@ -15,7 +15,7 @@ export const captureParams = defineModule({
     { name: 'snaplen', type: 'int', default: 262144, min: 64, max: 262144, unit: 'bytes', help: 'Bytes kept per packet in live capture; 128 is enough for all detectors.', advanced: true },
     { name: 'buffer-size', type: 'int', default: 32, min: 1, max: 4096, unit: 'MiB', help: 'Kernel capture buffer for live capture; raise it when the stats show kernel drops.', advanced: true },
     { name: 'promisc', type: 'bool', default: true, help: 'Put the interface in promiscuous mode (--no-promisc to see only this host\'s traffic).', advanced: true },
-    { name: 'capture-engine', type: 'choice', default: 'native', choices: ['native', 'cap'], help: 'native: our libpcap addon (packet timestamps, kernel drops); cap: the cap package (wall-clock timestamps, no drop counters).', advanced: true },
+    { name: 'capture-engine', type: 'choice', default: 'auto', choices: ['auto', 'native', 'cap'], help: 'native: our libpcap addon (packet timestamps, kernel drops); cap: the cap package (wall-clock timestamps, no drop counters); auto: native if it was built, else cap with a warning.', advanced: true },
     { name: 'user', type: 'string', help: 'Started as root: switch to this user once the capture is open (as tcpdump -Z).', aliases: ['Z'] },
   ],
   counters: [
