@@ -49,7 +49,8 @@ export class InfluxSink implements Sink {
   private delayMs: number;
   /** Bumped when close() gives up on a request: its late answer must not touch the queue. */
   private generation = 0;
-  private droppedAtOutage = 0;
+  /** `dropped` at the last successful write: what was lost in an outage is counted from there. */
+  private droppedAtSuccess = 0;
   private warnedRejected = false;
   private readonly queue: LineQueue;
   private readonly scratch: Point[] = [];
@@ -154,19 +155,19 @@ export class InfluxSink implements Sink {
     this.delayMs = this.opts.retryMin * 1000;
     if (this.state === 'down') {
       this.state = 'up';
-      const lost = this.dropped - this.droppedAtOutage;
+      const lost = this.dropped - this.droppedAtSuccess;
       this.opts.warn(
         `influx: ${this.target} is answering again; writing the ${this.queue.length + sent} buffered points` +
           (lost > 0 ? `, ${lost} dropped while it was away (buffer full: raise --influx-buffer)` : ''),
       );
     }
+    this.droppedAtSuccess = this.dropped;
   }
 
   private onUnavailable(f: WriteFailure): void {
     if (this.state === 'up') {
       this.state = 'down';
       this.outages++;
-      this.droppedAtOutage = this.dropped;
       this.opts.warn(
         `influx: cannot write to ${this.target}: ${f.message}; keeping up to ${this.opts.bufferPoints} points (--influx-buffer) ` +
           `and retrying with backoff up to ${this.opts.retryMax}s; the sensor goes on`,
