@@ -10,8 +10,8 @@
  * the others). Host with the most ports and port with the most hosts are kept.
  */
 export class Concentration {
-  private readonly byHost = new Map<number, number>();
-  private readonly byPort = new Map<number, number>();
+  private readonly byHost = new CountMap();
+  private readonly byPort = new CountMap();
   maxPortsPerHost = 0;
   maxHostsPerPort = 0;
   /** Host key with the most ports, port key with the most hosts. */
@@ -26,13 +26,13 @@ export class Concentration {
 
   add(hostKey: number, portKey: number): void {
     this.pairs++;
-    const h = bump(this.byHost, hostKey, this.cap);
+    const h = this.byHost.bump(hostKey, this.cap);
     if (h < 0) this.capped++;
     else if (h > this.maxPortsPerHost) {
       this.maxPortsPerHost = h;
       this.topHost = hostKey;
     }
-    const p = bump(this.byPort, portKey, this.cap);
+    const p = this.byPort.bump(portKey, this.cap);
     if (p < 0) this.capped++;
     else if (p > this.maxHostsPerPort) {
       this.maxHostsPerPort = p;
@@ -46,11 +46,11 @@ export class Concentration {
   }
 
   portsOn(hostKey: number): number {
-    return this.byHost.get(hostKey) ?? 0;
+    return this.byHost.get(hostKey);
   }
 
   hostsOn(portKey: number): number {
-    return this.byPort.get(portKey) ?? 0;
+    return this.byPort.get(portKey);
   }
 
   clear(): void {
@@ -65,13 +65,61 @@ export class Concentration {
   }
 }
 
-function bump(m: Map<number, number>, key: number, cap: number): number {
-  const c = m.get(key);
-  if (c === undefined) {
-    if (m.size >= cap) return -1;
-    m.set(key, 1);
-    return 1;
+const INLINE = 8;
+
+/**
+ * Key -> count, the first few keys in inline arrays (most sources touch one or
+ * two hosts: clearing them is then free), a Map beyond. Map.clear() allocates
+ * a new table in V8, which a spoofed-source flood would pay per packet.
+ */
+class CountMap {
+  private readonly keys = new Float64Array(INLINE);
+  private readonly counts = new Int32Array(INLINE);
+  private n = 0;
+  private map: Map<number, number> | null = null;
+  private spilled = false;
+
+  get(key: number): number {
+    if (this.spilled) return this.map!.get(key) ?? 0;
+    for (let i = 0; i < this.n; i++) if (this.keys[i] === key) return this.counts[i];
+    return 0;
   }
-  m.set(key, c + 1);
-  return c + 1;
+
+  /** Count one more for `key`; -1 when the key is new and `cap` keys are already tracked. */
+  bump(key: number, cap: number): number {
+    if (!this.spilled) {
+      for (let i = 0; i < this.n; i++) if (this.keys[i] === key) return ++this.counts[i];
+      if (this.n >= cap) return -1;
+      if (this.n < INLINE) {
+        this.keys[this.n] = key;
+        this.counts[this.n++] = 1;
+        return 1;
+      }
+      this.spill();
+    }
+    const m = this.map!;
+    const c = m.get(key);
+    if (c === undefined) {
+      if (m.size >= cap) return -1;
+      m.set(key, 1);
+      return 1;
+    }
+    m.set(key, c + 1);
+    return c + 1;
+  }
+
+  clear(): void {
+    this.n = 0;
+    if (this.spilled) {
+      this.map!.clear();
+      this.spilled = false;
+    }
+  }
+
+  private spill(): void {
+    const m = (this.map ??= new Map<number, number>());
+    for (let i = 0; i < this.n; i++) m.set(this.keys[i], this.counts[i]);
+    this.n = 0;
+    this.spilled = true;
+  }
 }

@@ -1,3 +1,5 @@
+import { NumberMap } from './number-map.js';
+
 /**
  * Bounded map of first contacts: 52-bit key -> 24 bits of state flags, plus
  * the packet second the contact was created. First in, first out: a ring of
@@ -13,7 +15,7 @@ const MAX_OFFSET = 0x1fffffff;
 const BASE_SLACK = 365 * 86400;
 
 export class ContactTable {
-  private readonly map = new Map<number, number>();
+  private readonly map: NumberMap;
   private readonly ring: Float64Array;
   private head = 0;
   /** Packet second that offset 0 stands for; set by the first contact. */
@@ -30,6 +32,7 @@ export class ContactTable {
   ) {
     if (!(maxEntries >= 1)) throw new RangeError('ContactTable: maxEntries must be at least 1');
     this.ring = new Float64Array(maxEntries);
+    this.map = new NumberMap(maxEntries);
   }
 
   get size(): number {
@@ -42,7 +45,7 @@ export class ContactTable {
   /** Flags of a contact, or -1 when absent (sets `lastCreated`). */
   get(key: number): number {
     const v = this.map.get(key);
-    if (v === undefined) return -1;
+    if (v < 0) return -1;
     const flags = v % FLAG_SPACE;
     this.lastCreated = this.base + (v - flags) / FLAG_SPACE;
     return flags;
@@ -56,7 +59,7 @@ export class ContactTable {
   set(key: number, flags: number, now: number, renew = false): void {
     const m = this.map;
     const v = m.get(key);
-    if (v !== undefined) {
+    if (v >= 0) {
       m.set(key, (renew ? this.offset(now) * FLAG_SPACE : v - (v % FLAG_SPACE)) + flags);
       return;
     }
@@ -82,7 +85,7 @@ export class ContactTable {
     const limit = Math.floor(now - this.ttl) - this.base;
     let n = 0;
     while (this.map.size > 0) {
-      const v = this.map.get(this.ring[this.head])!;
+      const v = this.map.get(this.ring[this.head]);
       if (Math.floor(v / FLAG_SPACE) > limit) break;
       this.removeOldest();
       this.expired++;

@@ -10,8 +10,14 @@ import { hash32 } from './hash.js';
  * register moved, which is an estimate). `clear()` keeps the register buffer
  * for reuse by pooled owners.
  */
+const INLINE = 8;
+
 export class DistinctCounter {
-  private readonly set = new Set<number>();
+  /** The first keys inline (clearing them is free), then a Set, then the sketch. */
+  private readonly inline = new Float64Array(INLINE);
+  private nInline = 0;
+  private set: Set<number> | null = null;
+  private inSet = false;
   private registers: Uint8Array | null = null;
   private sketching = false;
   private readonly m: number;
@@ -33,7 +39,17 @@ export class DistinctCounter {
 
   add(key: number): boolean {
     if (!this.sketching) {
-      const s = this.set;
+      if (!this.inSet) {
+        const a = this.inline;
+        const n = this.nInline;
+        for (let i = 0; i < n; i++) if (a[i] === key) return false;
+        if (n < INLINE && n < this.exactLimit) {
+          a[this.nInline++] = key;
+          return true;
+        }
+        this.toSet();
+      }
+      const s = this.set!;
       if (s.has(key)) return false;
       if (s.size < this.exactLimit) {
         s.add(key);
@@ -45,24 +61,41 @@ export class DistinctCounter {
   }
 
   has(key: number): boolean {
-    return !this.sketching && this.set.has(key);
+    if (this.sketching) return false;
+    if (this.inSet) return this.set!.has(key);
+    for (let i = 0; i < this.nInline; i++) if (this.inline[i] === key) return true;
+    return false;
   }
 
   get count(): number {
-    return this.sketching ? this.estimate() : this.set.size;
+    return this.sketching ? this.estimate() : this.inSet ? this.set!.size : this.nInline;
   }
 
   clear(): void {
-    this.set.clear();
-    if (this.registers) this.registers.fill(0);
-    this.sketching = false;
+    this.nInline = 0;
+    if (this.inSet) {
+      this.set!.clear();
+      this.inSet = false;
+    }
+    if (this.sketching) {
+      this.registers!.fill(0);
+      this.sketching = false;
+    }
+  }
+
+  private toSet(): void {
+    const s = (this.set ??= new Set<number>());
+    for (let i = 0; i < this.nInline; i++) s.add(this.inline[i]);
+    this.nInline = 0;
+    this.inSet = true;
   }
 
   private toSketch(): void {
     if (!this.registers) this.registers = new Uint8Array(this.m);
     this.sketching = true;
-    for (const k of this.set) this.addHashed(hash32(k));
-    this.set.clear();
+    for (const k of this.set!) this.addHashed(hash32(k));
+    this.set!.clear();
+    this.inSet = false;
   }
 
   private addHashed(h: number): boolean {

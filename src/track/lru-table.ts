@@ -1,10 +1,16 @@
+import { NumberMap } from './number-map.js';
+
 /**
  * A bounded table of per-key state, least recently used first out, with idle
- * expiry in packet time. Built on Map's insertion order: touching an entry is
- * delete + set, so the oldest entry is always the first one.
+ * expiry in packet time: a typed-array hash index (track/number-map.ts) for
+ * lookup plus an intrusive doubly linked list in use order (the entries carry
+ * their own links). Touching an entry relinks it at the newest end: O(1).
+ * Measured on a spoofed-source flood, the first version (Map insertion order,
+ * touch = delete + set) spent 35% of its time skipping the holes V8 leaves in
+ * a churning Map to find the oldest entry.
  *
- * Values are caller-owned objects carrying their own `key` and `lastSeen`
- * (packet time, seconds); removed values are handed to `onRemove`, so the
+ * Values are caller-owned objects carrying `key`, `lastSeen` (packet time,
+ * seconds) and the two links; removed values are handed to `onRemove`, so the
  * caller can end what depends on them and recycle the object (no allocation
  * per new key once the table is full).
  *
@@ -16,6 +22,8 @@
 export interface LruEntry {
   key: number;
   lastSeen: number;
+  lruPrev: LruEntry | null;
+  lruNext: LruEntry | null;
 }
 
 export type RemoveReason = 'evicted' | 'expired';
@@ -36,7 +44,13 @@ export interface LruOptions<V extends LruEntry> {
 }
 
 export class LruTable<V extends LruEntry> {
-  private readonly map = new Map<number, V>();
+  /** key -> slot in `slots`. */
+  private readonly index: NumberMap;
+  private readonly slots: (V | null)[] = [];
+  private readonly free: number[] = [];
+  /** Oldest and newest entries. */
+  private head: V | null = null;
+  private tail: V | null = null;
   /** Entries removed to make room (sum). */
   evictions = 0;
   /** Entries removed after idling past the timeout (sum). */
@@ -46,11 +60,12 @@ export class LruTable<V extends LruEntry> {
 
   constructor(private readonly o: LruOptions<V>) {
     if (!(o.maxEntries >= 1)) throw new RangeError('LruTable: maxEntries must be at least 1');
+    this.index = new NumberMap(o.maxEntries);
   }
 
   /** Entries now (gauge). */
   get size(): number {
-    return this.map.size;
+    return this.index.size;
   }
 
   get maxEntries(): number {
@@ -59,16 +74,19 @@ export class LruTable<V extends LruEntry> {
 
   /** Look up without touching. */
   peek(key: number): V | undefined {
-    return this.map.get(key);
+    const slot = this.index.get(key);
+    return slot < 0 ? undefined : (this.slots[slot] as V);
   }
 
   /** Look up and mark as used at `now`. */
   get(key: number, now: number): V | undefined {
-    const m = this.map;
-    const v = m.get(key);
-    if (v === undefined) return undefined;
-    m.delete(key);
-    m.set(key, v);
+    const slot = this.index.get(key);
+    if (slot < 0) return undefined;
+    const v = this.slots[slot] as V;
+    if (v !== this.tail) {
+      this.unlink(v);
+      this.link(v);
+    }
     if (now > v.lastSeen) v.lastSeen = now;
     return v;
   }
@@ -78,64 +96,98 @@ export class LruTable<V extends LruEntry> {
    * least recently used entry first when the table is full.
    */
   insert(value: V, now: number): V {
-    const m = this.map;
-    if (m.size >= this.o.maxEntries) this.evictOne();
+    if (this.index.size >= this.o.maxEntries) this.evictOne();
     value.lastSeen = now;
-    m.set(value.key, value);
-    if (m.size > this.highWater) this.highWater = m.size;
+    const slot = this.free.length > 0 ? this.free.pop()! : this.slots.length;
+    if (slot === this.slots.length) this.slots.push(value);
+    else this.slots[slot] = value;
+    this.index.set(value.key, slot);
+    this.link(value);
+    if (this.index.size > this.highWater) this.highWater = this.index.size;
     return value;
   }
 
   /** Remove one key; not counted as eviction or expiry, onRemove not called. */
   delete(key: number): boolean {
-    return this.map.delete(key);
+    const v = this.peek(key);
+    if (v === undefined) return false;
+    this.remove(v);
+    return true;
+  }
+
+  private remove(v: V): void {
+    const slot = this.index.get(v.key);
+    this.index.delete(v.key);
+    this.slots[slot] = null;
+    this.free.push(slot);
+    this.unlink(v);
   }
 
   /** Expire entries idle for longer than the timeout at `now`; returns how many. */
   expire(now: number): number {
     const idle = this.o.idleTimeout;
-    if (idle <= 0 || this.map.size === 0) return 0;
+    if (idle <= 0) return 0;
     const limit = now - idle;
     let n = 0;
-    for (const v of this.map.values()) {
-      if (v.lastSeen > limit) break;
-      this.map.delete(v.key);
+    let v = this.head;
+    while (v !== null && v.lastSeen <= limit) {
+      this.remove(v);
       this.expired++;
       n++;
       this.o.onRemove?.(v, 'expired');
+      v = this.head;
     }
     return n;
   }
 
   /** Every value, oldest first. Do not insert or delete while iterating. */
-  values(): IterableIterator<V> {
-    return this.map.values();
+  *values(): IterableIterator<V> {
+    for (let v = this.head; v !== null; v = v.lruNext as V | null) yield v;
   }
 
   /** Remove everything, calling onRemove for each value (end of input). */
   drain(reason: RemoveReason): void {
-    const all = [...this.map.values()];
-    this.map.clear();
-    for (const v of all) this.o.onRemove?.(v, reason);
+    const all = [...this.values()];
+    for (const v of all) {
+      this.remove(v);
+      this.o.onRemove?.(v, reason);
+    }
   }
 
   private evictOne(): void {
-    const m = this.map;
     const protect = this.o.protect;
     let skips = protect ? (this.o.maxProtectedSkips ?? 8) : 0;
     for (;;) {
-      const it = m.values().next();
-      if (it.done) return;
-      const v = it.value;
-      m.delete(v.key);
-      if (skips > 0 && protect!(v)) {
+      const v = this.head;
+      if (v === null) return;
+      if (skips > 0 && v !== this.tail && protect!(v)) {
         skips--;
-        m.set(v.key, v); // to the newest end, lastSeen unchanged
+        this.unlink(v);
+        this.link(v); // to the newest end, lastSeen unchanged
         continue;
       }
+      this.remove(v);
       this.evictions++;
       this.o.onRemove?.(v, 'evicted');
       return;
     }
+  }
+
+  private link(v: V): void {
+    v.lruPrev = this.tail;
+    v.lruNext = null;
+    if (this.tail !== null) this.tail.lruNext = v;
+    else this.head = v;
+    this.tail = v;
+  }
+
+  private unlink(v: V): void {
+    const p = v.lruPrev as V | null;
+    const n = v.lruNext as V | null;
+    if (p !== null) p.lruNext = n;
+    else this.head = n;
+    if (n !== null) n.lruPrev = p;
+    else this.tail = p;
+    v.lruPrev = v.lruNext = null;
   }
 }

@@ -97,3 +97,30 @@ test('hash52: deterministic within a process, stays below 2^53, spreads', () => 
   assert.equal(hash52(1, 2, 3), hash52(1, 2, 3));
   assert.notEqual(hash52(1, 2, 3), hash52(2, 1, 3));
 });
+
+test('NumberMap: agrees with a Map through heavy churn (insert, update, backward-shift delete)', async () => {
+  const { NumberMap } = await import('../../src/track/number-map.js');
+  const m = new NumberMap(1000);
+  const ref = new Map<number, number>();
+  let x = 7;
+  for (let i = 0; i < 200_000; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    // Keys from a small range collide and cluster; some above 2^32.
+    const key = (x % 3000) * (i % 3 === 0 ? 0x100000001 : 1);
+    if (ref.has(key) || ref.size < 1000) {
+      if (x & 1 && ref.has(key)) {
+        assert.equal(m.delete(key), true);
+        ref.delete(key);
+      } else {
+        m.set(key, i);
+        ref.set(key, i);
+      }
+    }
+    assert.equal(m.size, ref.size);
+  }
+  for (const [k, v] of ref) assert.equal(m.get(k), v);
+  for (let k = 0; k < 3000; k++) if (!ref.has(k)) assert.equal(m.get(k), -1);
+  assert.throws(() => {
+    for (let k = 10_000; k < 12_000; k++) m.set(k, 1);
+  }, /full/);
+});

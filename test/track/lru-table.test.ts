@@ -4,6 +4,8 @@ import { LruTable, type LruEntry } from '../../src/track/lru-table.js';
 
 class E implements LruEntry {
   lastSeen = 0;
+  lruPrev: LruEntry | null = null;
+  lruNext: LruEntry | null = null;
   active = false;
   constructor(public key: number) {}
 }

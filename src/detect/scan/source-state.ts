@@ -22,6 +22,8 @@ export interface SourceStateLimits {
 export class SourceState implements LruEntry {
   key = 0;
   lastSeen = 0;
+  lruPrev: LruEntry | null = null;
+  lruNext: LruEntry | null = null;
   /** Changes whenever the object starts describing a new source or new evidence. */
   epoch = 0;
   /** Contacts created before this packet second belong to older evidence. */
@@ -125,7 +127,7 @@ export class SourceState implements LruEntry {
     this.all.clear();
     this.fail.clear();
     this.stealth.clear();
-    this.kindCount.fill(0);
+    zero(this.kindCount);
     this.osSyn = 0;
     this.rawSyn = 0;
     this.teardowns = 0;
@@ -135,8 +137,8 @@ export class SourceState implements LruEntry {
     this.fpZmap = 0;
     this.trwRatio = 1;
     this.fired = 0;
-    this.score.fill(0);
-    this.threshold.fill(0);
+    zero(this.score);
+    zero(this.threshold);
     this.nSamplePorts = 0;
     this.nSampleHosts = 0;
     this.active = false;
@@ -147,4 +149,9 @@ export class SourceState implements LruEntry {
     this.probesAtEmit = 0;
     this.emittedKinds = 0;
   }
+}
+
+/** A plain loop: TypedArray.prototype.fill costs a builtin call, measurable per new source. */
+function zero(a: Float64Array): void {
+  for (let i = 0; i < a.length; i++) a[i] = 0;
 }

@@ -263,9 +263,14 @@ export class SourceTracker {
     if (payload > 0) nf |= CF.DATA;
     let won = 0;
     if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK)) {
-      if (stateOf(nf, Kind.SYN) === St.PENDING) {
+      const syn = stateOf(nf, Kind.SYN);
+      if (syn === St.PENDING) {
         nf = withState(nf, Kind.SYN, St.SUCCESS);
         won = 1 << Kind.SYN;
+      } else if (syn === St.FAILURE) {
+        // A retry answered after the first try timed out: the outcome stays
+        // counted as it was, but the connection is followed (handshake, teardown).
+        nf = withState(nf, Kind.SYN, St.SUCCESS);
       }
     } else {
       // Anything else from the target means a connection is there.

@@ -22,6 +22,8 @@ const INITIAL_PAIRS = 32;
 class SlowSource implements LruEntry {
   key = 0;
   lastSeen = 0;
+  lruPrev: LruEntry | null = null;
+  lruNext: LruEntry | null = null;
   ts = new Float64Array(INITIAL_PAIRS);
   host = new Float64Array(INITIAL_PAIRS);
   port = new Int32Array(INITIAL_PAIRS);

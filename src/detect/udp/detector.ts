@@ -30,6 +30,8 @@ const MAX_CATCH_UP = 10_000;
 class UdpSource implements LruEntry {
   key = 0;
   lastSeen = 0;
+  lruPrev: LruEntry | null = null;
+  lruNext: LruEntry | null = null;
   /** Distinct host:port since the last erase: exact to 64, then a 128-register HyperLogLog (~9%, PortScanDetector's 0.1). */
   readonly targets = new DistinctCounter(64, 7);
 }
