@@ -40,3 +40,14 @@ test('slow: failures to ports that answer later do not add up (successes are not
   h.feed(...synScan({ scanner: '10.1.1.1', victim: '10.1.1.2', ports: range(1, 40), open: range(1, 40), t0: 1000, gap: 10, options: 'os' })).flush();
   assert.equal(h.events.length, 0);
 });
+
+test('slow: the window outlives the tracker forgetting an idle source (--source-idle shorter than --slow-window)', () => {
+  const h = new Harness({ ...ALONE, 'source-idle': '5m', 'slow-window': '2h', 'scan-idle': '10m' });
+  // One port every 6 minutes: the tracker forgets the source between probes.
+  h.feed(...synScan({ scanner: '10.1.1.1', victim: '10.1.1.2', ports: range(8000, 16), t0: 1000, gap: 360, options: 'os' })).flush();
+  assert.ok(h.counter('scan.sources_expired') >= 10);
+  const [start] = h.of('10.1.1.1', 'start');
+  assert.ok(start, 'named by the 15th failure within two hours');
+  assert.deepEqual(start.detectors.map((d) => d.name), ['slow']);
+  assert.equal(start.probesToDetect, 1, 'honest: the tracker only remembers the latest probe');
+});

@@ -33,8 +33,13 @@ export interface ScanPart {
   onRepeat?(s: SourceState, kind: number, dstKey: number, portKey: number, now: number): void;
   /** A first contact of `kind` was answered (success) or failed (RST, ICMP unreachable, timeout). */
   onOutcome?(s: SourceState, kind: number, dstKey: number, portKey: number, success: boolean, now: number): void;
-  /** `s` is about to be reused for another source or has had its evidence cleared. */
-  onSourceReset?(s: SourceState): void;
+  /**
+   * `s` has had its evidence cleared after its scan ended (`ended`), or it
+   * left the tracker's table and the object is about to be reused (a part
+   * keeping its own per-address state may keep it then: the address may come
+   * back, and that state has its own expiry).
+   */
+  onSourceReset?(s: SourceState, ended: boolean): void;
   /** Packet time moved (about once per second): close intervals, expire state. */
   tick?(now: number): void;
 }

@@ -91,8 +91,9 @@ export class SourceState implements LruEntry {
   emittedKinds = 0;
 
   constructor(limits: SourceStateLimits) {
-    this.hosts = new DistinctCounter(limits.exactDistinct);
-    this.ports = new DistinctCounter(limits.exactDistinct);
+    // Precision 12 (4 KiB, ~1.6%) only once a source passes exactDistinct keys.
+    this.hosts = new DistinctCounter(limits.exactDistinct, 12);
+    this.ports = new DistinctCounter(limits.exactDistinct, 12);
     this.all = new Concentration(limits.concentrationCap);
     this.fail = new Concentration(limits.concentrationCap);
     this.stealth = new Concentration(limits.concentrationCap);

@@ -104,7 +104,7 @@ export class SourceTracker {
       idleTimeout: o.sourceIdle,
       onRemove: (s) => {
         this.events.removed(s, this.now);
-        for (let i = 0; i < this.parts.length; i++) this.parts[i].onSourceReset?.(s);
+        for (let i = 0; i < this.parts.length; i++) this.parts[i].onSourceReset?.(s, false);
         this.pool.push(s);
       },
       protect: (s) => s.active,
@@ -190,7 +190,7 @@ export class SourceTracker {
 
   /** Clear a source's evidence after its scan ended: what it does next is judged afresh. */
   resetEvidence(s: SourceState, now: number): void {
-    for (let i = 0; i < this.parts.length; i++) this.parts[i].onSourceReset?.(s);
+    for (let i = 0; i < this.parts.length; i++) this.parts[i].onSourceReset?.(s, true);
     s.clearEvidence(++this.epochs, now);
   }
 

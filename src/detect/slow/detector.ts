@@ -110,7 +110,8 @@ export class SlowPart implements ScanPart {
     }
   }
 
-  onSourceReset(s: SourceState): void {
+  onSourceReset(s: SourceState, ended: boolean): void {
+    if (!ended) return; // the address may come back within the window: keep its state
     const w = this.table.peek(s.key);
     if (w === undefined) return;
     this.table.delete(s.key);

@@ -103,7 +103,8 @@ export class UdpPart implements ScanPart {
     if (u !== undefined) this.check(s, u.targets.count);
   }
 
-  onSourceReset(s: SourceState): void {
+  onSourceReset(s: SourceState, ended: boolean): void {
+    if (!ended) return; // the address may come back within the window: keep its state
     const u = this.table.peek(s.key);
     if (u === undefined) return;
     this.table.delete(s.key);
