@@ -1,0 +1,579 @@
+/**
+ * A two-namespace lab for tests and benches that drive real scanners.
+ *
+ *   scanner namespace                      victim namespace
+ *   10.77.0.1  fd77::1  (the scanner)      10.77.0.100 .. 10.77.0.123, fd77::100
+ *   10.77.0.5  fd77::5  (a benign client)  http.server :8080, nc :22 :443, UDP echo :53
+ *          <scannerIf> ======== veth ======== <victimIf>
+ *
+ * Traffic only ever flows between these two namespaces: the scanners are
+ * pointed at the victim's addresses and given the victim veth's MAC as their
+ * router (masscan --router-mac, zmap -G), so nothing leaves the pair.
+ * Namespace and interface names carry the process id, so concurrent runs never
+ * meet; destroy() kills every process in both namespaces and deletes them, and
+ * a process 'exit'/signal backstop does the same if a test dies first.
+ * Namespaces left by a run that was SIGKILLed (its pid is gone) are removed
+ * when the next lab is made.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO } from './cli.js';
+
+export const SCANNER4 = '10.77.0.1';
+export const BENIGN4 = '10.77.0.5';
+export const SCANNER6 = 'fd77::1';
+export const BENIGN6 = 'fd77::5';
+export const VICTIMS4: readonly string[] = Array.from({ length: 24 }, (_, i) => `10.77.0.${100 + i}`);
+export const VICTIM6 = 'fd77::100';
+/** What the sensor is told is local, live and in replay. */
+export const LOCAL_NETS = '10.77.0.0/24,fd77::/64';
+/** Ports open on every victim address. */
+export const OPEN_TCP = [22, 443, 8080] as const;
+
+const PREFIX = 'psl';
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+// ---------------------------------------------------------------------------
+// Environment checks
+
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** The path of a program on PATH (sbin included), or null. */
+export function which(program: string): string | null {
+  const path = `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/local/sbin`;
+  for (const dir of path.split(':')) {
+    if (dir && existsSync(join(dir, program))) return join(dir, program);
+  }
+  return null;
+}
+
+/** Why a lab cannot be built here, or null when it can. */
+export function labUnavailable(): string | null {
+  if (!isRoot()) return 'needs root (network namespaces, raw sockets, live capture)';
+  for (const p of ['ip', 'tcpdump', 'nc', 'ss']) if (!which(p)) return `${p} is not installed (bash .ci/install-deps)`;
+  if (!existsSync(PYTHON) && !which('python3')) return 'python3 is not installed';
+  const probe = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  if (probe.status !== 0) return `ip netns does not work here: ${probe.stderr.trim()}`;
+  return null;
+}
+
+// ---------------------------------------------------------------------------
+// Small process helpers
+
+export interface ExecResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Wall-clock milliseconds the command ran. */
+  ms: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function run(cmd: string, args: string[]): ExecResult {
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : ''), ms: Date.now() - t0 };
+}
+
+function must(cmd: string, args: string[]): string {
+  const r = run(cmd, args);
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+/** Kill every process inside a namespace, then delete it. Synchronous: usable from an 'exit' handler. */
+function removeNamespaceSync(ns: string): void {
+  for (let round = 0; round < 3; round++) {
+    const pids = run('ip', ['netns', 'pids', ns]).stdout.split(/\s+/).filter(Boolean).map(Number);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, round === 0 ? 'SIGTERM' : 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    const until = Date.now() + 300;
+    while (Date.now() < until && run('ip', ['netns', 'pids', ns]).stdout.trim() !== '') {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+  run('ip', ['netns', 'del', ns]);
+}
+
+const live = new Set<ScanLab>();
+let backstopInstalled = false;
+
+function installBackstop(): void {
+  if (backstopInstalled) return;
+  backstopInstalled = true;
+  process.on('exit', () => {
+    for (const lab of live) lab.destroySync();
+  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      for (const lab of live) lab.destroySync();
+      process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
+    });
+  }
+}
+
+/** Remove lab namespaces whose creating process no longer exists (a run killed with SIGKILL). */
+function removeOrphanNamespaces(): void {
+  const names = run('ip', ['netns', 'list']).stdout.split('\n').map((l) => l.split(/\s/)[0]);
+  for (const ns of names) {
+    const m = new RegExp(`^${PREFIX}(\\d+)n\\d+[sv]$`).exec(ns ?? '');
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid) continue;
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive) removeNamespaceSync(ns!);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Scripts run inside the namespaces
+
+/** Answers every datagram to port 53 with the datagram itself (IPv4 and IPv6). */
+const UDP_RESPONDER = `
+import socket, select
+a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); a.bind(("0.0.0.0", 53))
+b = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+b.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1); b.bind(("::", 53))
+while True:
+    for s in select.select([a, b], [], [])[0]:
+        d, peer = s.recvfrom(4096)
+        s.sendto(d, peer)
+`;
+
+/**
+ * The benign client: many HTTP connections to a few servers, DNS-like UDP
+ * queries (a fresh source port each, as resolvers do) that get replies, and
+ * a few connections refused by closed ports. Prints its counts as JSON.
+ */
+const BENIGN_CLIENT = `
+import json, socket, struct, sys, threading, time
+cfg = json.loads(sys.argv[1])
+src = cfg["src"]
+fam = socket.AF_INET6 if ":" in src else socket.AF_INET
+end = time.time() + cfg["seconds"]
+st = {"http_ok": 0, "http_err": 0, "dns_sent": 0, "dns_replies": 0, "refused": 0, "refused_other": 0}
+lock = threading.Lock()
+def bump(k):
+    with lock: st[k] += 1
+def http(offset):
+    i = offset
+    while time.time() < end:
+        host = cfg["http"][i % len(cfg["http"])]; i += 1
+        try:
+            s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(2); s.bind((src, 0))
+            s.connect((host, 8080)); s.sendall(b"GET / HTTP/1.0\\r\\nHost: lab\\r\\n\\r\\n")
+            while s.recv(65536): pass
+            s.close(); bump("http_ok")
+        except OSError:
+            bump("http_err")
+        time.sleep(cfg["http_gap"])
+def dns():
+    q = 1
+    while time.time() < end:
+        s = socket.socket(fam, socket.SOCK_DGRAM); s.settimeout(1); s.bind((src, 0))
+        msg = struct.pack(">HHHHHH", q & 0xffff, 0x0100, 1, 0, 0, 0) + b"\\x03www\\x07example\\x03lab\\x00\\x00\\x01\\x00\\x01"
+        q += 1
+        s.sendto(msg, (cfg["dns"], 53)); bump("dns_sent")
+        try:
+            s.recvfrom(4096); bump("dns_replies")
+        except OSError:
+            pass
+        s.close(); time.sleep(cfg["dns_gap"])
+for host, port in cfg["refused"]:
+    try:
+        s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(2); s.bind((src, 0)); s.connect((host, port))
+        s.close(); bump("refused_other")
+    except ConnectionRefusedError:
+        bump("refused")
+    except OSError:
+        bump("refused_other")
+    time.sleep(0.05)
+threads = [threading.Thread(target=http, args=(k,)) for k in range(2)] + [threading.Thread(target=dns)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(json.dumps(st))
+`;
+
+export interface BenignOptions {
+  /** How long to generate traffic, seconds. */
+  seconds: number;
+  /** IPv6 client and servers instead of IPv4. */
+  ipv6?: boolean;
+  /** Also make the refused connections (3 closed ports). Default true. */
+  refused?: boolean;
+  /** Pause between two HTTP connections of one of the two HTTP threads, seconds. */
+  httpGap?: number;
+}
+
+export interface BenignStats {
+  http_ok: number;
+  http_err: number;
+  dns_sent: number;
+  dns_replies: number;
+  refused: number;
+  refused_other: number;
+}
+
+// ---------------------------------------------------------------------------
+// The lab
+
+export interface Recording {
+  path: string;
+  /** Stop tcpdump (SIGINT) and wait for it: its closing counts. */
+  stop(): Promise<{ captured: number; droppedByKernel: number; stderr: string }>;
+}
+
+export interface LiveSensor {
+  pid: number;
+  alertsPath: string;
+  /** SIGINT, then wait for the exit (SIGKILL and an error after timeoutMs). */
+  stop(timeoutMs?: number): Promise<ExecResult & { stopMs: number }>;
+}
+
+let labSeq = 0;
+
+export class ScanLab {
+  readonly scannerNs: string;
+  readonly victimNs: string;
+  readonly scannerIf: string;
+  readonly victimIf: string;
+  /** Working directory of this lab (pcaps, alerts, scripts). */
+  readonly dir: string;
+  scannerMac = '';
+  victimMac = '';
+  private readonly children = new Set<ChildProcess>();
+  private destroyed = false;
+  private readonly ownDir: boolean;
+
+  private constructor(dir?: string) {
+    const base = `${PREFIX}${process.pid}n${labSeq++}`;
+    this.scannerNs = `${base}s`;
+    this.victimNs = `${base}v`;
+    this.scannerIf = `${base}s`;
+    this.victimIf = `${base}v`;
+    this.ownDir = dir === undefined;
+    this.dir = dir ?? mkdtempSync(join(tmpdir(), 'peng-scan-lab-'));
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  /** Build the namespaces, addresses and services; throws (after cleaning up) if anything fails. */
+  static async create(opts: { dir?: string } = {}): Promise<ScanLab> {
+    installBackstop();
+    removeOrphanNamespaces();
+    const lab = new ScanLab(opts.dir);
+    live.add(lab);
+    try {
+      lab.build();
+      await lab.startServices();
+    } catch (e) {
+      await lab.destroy();
+      throw e;
+    }
+    return lab;
+  }
+
+  private build(): void {
+    const { scannerNs: S, victimNs: V, scannerIf: si, victimIf: vi } = this;
+    must('ip', ['netns', 'add', S]);
+    must('ip', ['netns', 'add', V]);
+    for (const ns of [S, V]) {
+      // No duplicate address detection: IPv6 addresses usable at once.
+      run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
+    }
+    // Created inside the namespaces, so they take the namespaces' defaults.
+    must('ip', ['link', 'add', si, 'netns', S, 'type', 'veth', 'peer', 'name', vi, 'netns', V]);
+    must('ip', ['-n', S, 'addr', 'add', `${SCANNER4}/24`, 'dev', si]);
+    must('ip', ['-n', S, 'addr', 'add', `${BENIGN4}/24`, 'dev', si]);
+    must('ip', ['-n', S, 'addr', 'add', `${SCANNER6}/64`, 'dev', si, 'nodad']);
+    must('ip', ['-n', S, 'addr', 'add', `${BENIGN6}/64`, 'dev', si, 'nodad']);
+    for (const a of VICTIMS4) must('ip', ['-n', V, 'addr', 'add', `${a}/24`, 'dev', vi]);
+    must('ip', ['-n', V, 'addr', 'add', `${VICTIM6}/64`, 'dev', vi, 'nodad']);
+    for (const [ns, dev] of [[S, si], [V, vi]] as const) {
+      must('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      must('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+    }
+    // The victim answers every probe: no ICMP rate limit (nmap -sU would
+    // otherwise crawl and the capture depend on the kernel's token bucket).
+    run('ip', ['netns', 'exec', V, 'sysctl', '-qw', 'net.ipv4.icmp_ratelimit=0', 'net.ipv6.icmp.ratelimit=0', 'net.ipv4.icmp_msgs_per_sec=100000', 'net.ipv4.icmp_msgs_burst=100000']);
+    this.scannerMac = this.macOf(S, si);
+    this.victimMac = this.macOf(V, vi);
+    writeFileSync(join(this.dir, 'udp-responder.py'), UDP_RESPONDER);
+    writeFileSync(join(this.dir, 'benign-client.py'), BENIGN_CLIENT);
+    writeFileSync(join(this.dir, 'empty-blocklist.txt'), '');
+    mkdirSync(join(this.dir, 'www'), { recursive: true });
+    writeFileSync(join(this.dir, 'www', 'index.html'), '<html><body>' + 'peng-ts lab page. '.repeat(60) + '</body></html>\n');
+  }
+
+  private macOf(ns: string, dev: string): string {
+    const j = JSON.parse(must('ip', ['-n', ns, '-j', 'link', 'show', dev])) as { address: string }[];
+    return j[0]!.address;
+  }
+
+  private async startServices(): Promise<void> {
+    const V = this.victimNs;
+    const quiet = { quiet: true };
+    this.spawnIn(V, PYTHON, ['-m', 'http.server', '8080', '--bind', '::', '--directory', join(this.dir, 'www')], quiet);
+    for (const port of [22, 443]) {
+      this.spawnIn(V, 'nc', ['-4', '-lk', String(port)], quiet);
+      this.spawnIn(V, 'nc', ['-6', '-lk', String(port)], quiet);
+    }
+    this.spawnIn(V, PYTHON, [join(this.dir, 'udp-responder.py')], quiet);
+    // Listening sockets per protocol and port: IPv4 and IPv6 each for nc and the UDP responder.
+    const want: Record<string, number> = { 'tcp 22': 2, 'tcp 443': 2, 'tcp 8080': 1, 'udp 53': 2 };
+    const until = Date.now() + 15_000;
+    for (;;) {
+      const ss = run('ip', ['netns', 'exec', V, 'ss', '-Hlntu']).stdout;
+      const have: Record<string, number> = {};
+      for (const f of ss.split('\n').map((l) => l.trim().split(/\s+/))) {
+        if (f.length < 5) continue;
+        const key = `${f[0]} ${f[4]!.slice(f[4]!.lastIndexOf(':') + 1)}`;
+        have[key] = (have[key] ?? 0) + 1;
+      }
+      const missing = Object.keys(want).filter((k) => (have[k] ?? 0) < want[k]!);
+      if (missing.length === 0) return;
+      if (Date.now() > until) throw new Error(`victim services did not come up: missing ${missing.join(', ')}\n${ss}`);
+      await sleep(100);
+    }
+  }
+
+  /** Start a long-running process in a namespace (killed by destroy()). */
+  spawnIn(ns: string, cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; quiet?: boolean } = {}): ChildProcess {
+    // quiet: output discarded (a service's log must never fill a pipe nobody reads and block it).
+    const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], {
+      cwd: opts.cwd ?? this.dir,
+      env: { ...process.env, ...opts.env },
+      stdio: opts.quiet ? 'ignore' : ['ignore', 'pipe', 'pipe'],
+    });
+    this.children.add(child);
+    child.on('close', () => this.children.delete(child));
+    return child;
+  }
+
+  /** Run a command in a namespace to its end (killed after timeoutMs). */
+  exec(ns: string, cmd: string, args: string[], opts: { timeoutMs?: number; cwd?: string } = {}): Promise<ExecResult> {
+    const t0 = Date.now();
+    const child = this.spawnIn(ns, cmd, args, { cwd: opts.cwd });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      stderr += `\n[scan-lab: killed after ${opts.timeoutMs ?? 120_000} ms]`;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? 120_000);
+    return new Promise((resolve) => {
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code, signal, stdout, stderr, ms: Date.now() - t0 });
+      });
+    });
+  }
+
+  /** Run in the scanner namespace. */
+  scanner(cmd: string, args: string[], timeoutMs?: number): Promise<ExecResult> {
+    return this.exec(this.scannerNs, cmd, args, { timeoutMs });
+  }
+
+  /** Generate benign traffic from the benign client (10.77.0.5 or fd77::5) for `seconds`. */
+  async benign(o: BenignOptions): Promise<BenignStats> {
+    const v6 = o.ipv6 === true;
+    const servers = v6 ? [VICTIM6] : VICTIMS4.slice(0, 3);
+    const cfg = {
+      src: v6 ? BENIGN6 : BENIGN4,
+      seconds: o.seconds,
+      http: servers,
+      http_gap: o.httpGap ?? 0.05,
+      dns: servers[0],
+      dns_gap: 0.2,
+      refused: o.refused === false ? [] : [[servers[0], 81], [servers[1 % servers.length], 3306], [servers[2 % servers.length], 8081]],
+    };
+    const r = await this.exec(this.scannerNs, PYTHON, [join(this.dir, 'benign-client.py'), JSON.stringify(cfg)], { timeoutMs: (o.seconds + 20) * 1000 });
+    if (r.code !== 0) throw new Error(`benign client failed (${r.code}): ${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as BenignStats;
+  }
+
+  /** tcpdump on the victim veth into `path` (-U, snap length 256); resolves once it listens. */
+  async record(path: string): Promise<Recording> {
+    const child = this.spawnIn(this.victimNs, 'tcpdump', ['-i', this.victimIf, '-n', '-U', '-s', '256', '-Z', 'root', '-w', path]);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    const until = Date.now() + 10_000;
+    while (!/listening on/.test(stderr)) {
+      if (child.exitCode !== null || Date.now() > until) throw new Error(`tcpdump did not start: ${stderr}`);
+      await sleep(20);
+    }
+    let stopping: ReturnType<Recording['stop']> | null = null;
+    const stop = async () => {
+      await sleep(200); // let the last packets reach the file (-U writes per packet)
+      child.kill('SIGINT');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await closed;
+      clearTimeout(t);
+      const num = (re: RegExp) => Number(re.exec(stderr)?.[1] ?? NaN);
+      return { captured: num(/(\d+) packets? captured/), droppedByKernel: num(/(\d+) packets? dropped by kernel/), stderr };
+    };
+    return { path, stop: () => (stopping ??= stop()) };
+  }
+
+  /**
+   * The sensor, live, inside the victim namespace on the victim veth, with
+   * its scan events to `alertsPath`. Resolves once its capture socket is open.
+   */
+  async startSensor(alertsPath: string, extra: string[] = []): Promise<LiveSensor> {
+    const args = ['--import', 'tsx', join(REPO, 'src/main.ts'), '-network', this.victimIf, '--local-net', LOCAL_NETS, '--alerts', alertsPath, '-v', '0', ...extra];
+    const child = this.spawnIn(this.victimNs, process.execPath, args, { cwd: REPO, env: { TZ: 'UTC' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    const t0 = Date.now();
+    // Ready when a packet socket of this pid is open in the namespace.
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`live sensor exited at start (${child.exitCode}): ${stderr}`);
+      const ss = run('ip', ['netns', 'exec', this.victimNs, 'ss', '-H', '-0', '-p']).stdout;
+      if (ss.includes(`pid=${child.pid},`)) break;
+      if (Date.now() - t0 > 30_000) {
+        child.kill('SIGKILL');
+        throw new Error(`live sensor did not open its capture within 30 s: ${stderr}`);
+      }
+      await sleep(50);
+    }
+    return {
+      pid: child.pid!,
+      alertsPath,
+      stop: async (timeoutMs = 10_000) => {
+        const s0 = Date.now();
+        child.kill('SIGINT');
+        let killed = false;
+        const t = setTimeout(() => {
+          killed = true;
+          child.kill('SIGKILL');
+        }, timeoutMs);
+        const { code, signal } = await closed;
+        clearTimeout(t);
+        const stopMs = Date.now() - s0;
+        if (killed) throw new Error(`live sensor ignored SIGINT for ${timeoutMs} ms; stderr: ${stderr}`);
+        return { code, signal, stdout, stderr, ms: Date.now() - t0, stopMs };
+      },
+    };
+  }
+
+  /** Kill every process of the lab, delete both namespaces (and the veth with them), remove the working dir unless kept. */
+  async destroy(opts: { keepDir?: boolean } = {}): Promise<void> {
+    for (const c of this.children) c.kill('SIGTERM');
+    await sleep(100);
+    this.destroySync();
+    if (this.ownDir && !opts.keepDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The synchronous part of destroy(), also run by the exit backstop. */
+  destroySync(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const c of this.children) {
+      try {
+        c.kill('SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    removeNamespaceSync(this.victimNs);
+    removeNamespaceSync(this.scannerNs);
+    live.delete(this);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Scan events as the sensor writes them (JSON Lines)
+
+/** One scan event, with the keys normalised (snake_case or camelCase in, camelCase out). */
+export interface ScanEventRecord {
+  ts: number;
+  event: 'start' | 'update' | 'end';
+  id: string;
+  scanner: string;
+  technique: string[];
+  pattern: string;
+  tool: string;
+  targets: number;
+  ports: number;
+  probes: number;
+  failures: number;
+  probesToDetect: number;
+  firstSeen: number;
+  lastSeen: number;
+  raw: Record<string, unknown>;
+}
+
+/** Seconds since the epoch from an ISO 8601 text or a number. */
+function seconds(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    const ms = Date.parse(v);
+    if (!Number.isNaN(ms)) {
+      // Keep sub-millisecond digits if there are any.
+      const frac = /\.(\d+)/.exec(v)?.[1];
+      return frac && frac.length > 3 ? Math.floor(ms / 1000) + Number(`0.${frac}`) : ms / 1000;
+    }
+  }
+  return NaN;
+}
+
+/** The scan events in JSON Lines text; other lines (console output) are ignored. */
+export function parseScanEvents(text: string): ScanEventRecord[] {
+  const out: ScanEventRecord[] = [];
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (!t.startsWith('{')) continue;
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(t) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (typeof o.event !== 'string' || o.scanner === undefined) continue;
+    const pick = (...keys: string[]) => keys.map((k) => o[k]).find((v) => v !== undefined);
+    const tech = o.technique;
+    out.push({
+      ts: seconds(o.ts),
+      event: o.event as ScanEventRecord['event'],
+      id: String(o.id),
+      scanner: String(o.scanner),
+      technique: Array.isArray(tech) ? tech.map(String) : typeof tech === 'string' ? tech.split(/[,+ ]+/).filter(Boolean) : [],
+      pattern: String(o.pattern),
+      tool: String(o.tool),
+      targets: Number(o.targets),
+      ports: Number(o.ports),
+      probes: Number(o.probes),
+      failures: Number(o.failures),
+      probesToDetect: Number(pick('probes_to_detect', 'probesToDetect')),
+      firstSeen: seconds(pick('first_seen', 'firstSeen')),
+      lastSeen: seconds(pick('last_seen', 'lastSeen')),
+      raw: o,
+    });
+  }
+  return out;
+}
+
+export function readScanEvents(path: string): ScanEventRecord[] {
+  return existsSync(path) ? parseScanEvents(readFileSync(path, 'utf8')) : [];
+}
