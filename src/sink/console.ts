@@ -23,7 +23,8 @@ export class ConsoleSink implements Sink {
     if (r.kind === 'frame') this.frame(r);
     else if (r.kind === 'stats') {
       if (this.verbose >= 2) this.pending.push(formatStats(r));
-    } else {
+    } else if (this.verbose >= 1) {
+      // -verbose 0 keeps the console quiet, as Peng's does; alerts still go to --alerts.
       const line = this.formatEvent?.(r);
       if (line) this.pending.push(line);
     }
