@@ -1,0 +1,333 @@
+import type { ModuleContext } from '../../config/module.js';
+import { defineModule, num, str, type ModuleDescriptor, type ParamValues } from '../../config/params.js';
+import type { StatsRegistry } from '../../stats/counters.js';
+import type { CaptureSource } from '../source.js';
+import type { FlowViewOptions } from './flow-views.js';
+import { parseListen } from './listen-address.js';
+import { NetflowSource } from './netflow-source.js';
+import { JSON_BAD_NAMES } from './nprobe-json.js';
+import { NprobeJsonSource } from './nprobe-source.js';
+
+/** PortScanDetector's default (-a 0.0.0.0 -p 2055), and the usual NetFlow collector port. */
+export const DEFAULT_FLOW_PORT = 2055;
+
+/** How flow records become packet views: shared by every flow input. */
+export const flowViewsModule = defineModule({
+  name: 'flows',
+  help: 'Flow records (nProbe JSON, NetFlow, IPFIX) as packets for the detectors: timing, ordering, warnings.',
+  params: [
+    {
+      name: 'flow-time',
+      type: 'choice',
+      default: 'flow',
+      choices: ['flow', 'arrival'],
+      help: "flow: stamp packets with the flow's own start/end when the record has them (arrival otherwise), detectors run on flow time, no wall-clock tick; arrival: stamp with arrival time, with the wall-clock tick (for exporters with wrong clocks).",
+    },
+    {
+      name: 'flow-hold',
+      type: 'duration',
+      default: 0.2,
+      min: 0,
+      max: 60,
+      unit: 's',
+      help: 'Hold flows this long after input pauses (at most max(1s, 10x) in a steady stream) so a probe and its answer sent apart are sorted together. 0: per input chunk.',
+    },
+    {
+      name: 'flow-max-held',
+      type: 'int',
+      default: 65536,
+      min: 16,
+      max: 10_000_000,
+      unit: 'flows',
+      help: 'Flow directions held for sorting before they are handed on early (about 200 bytes each).',
+      advanced: true,
+    },
+    {
+      name: 'flow-max-repeat',
+      type: 'int',
+      default: 8,
+      min: 1,
+      max: 1000,
+      unit: 'packets',
+      help: "Most packets made from one flow's packet count for repeated probes (SYN, NULL/FIN/Xmas, UDP retries).",
+      advanced: true,
+    },
+    {
+      name: 'flows-warn-interval',
+      type: 'duration',
+      default: 10,
+      min: 0,
+      max: 86400,
+      unit: 's',
+      help: 'Least time between two warnings of one kind about bad flow input (the ones in between are counted and summed up).',
+    },
+  ],
+  counters: [
+    { name: 'flows.records', kind: 'sum', help: 'Flow records taken from all flow inputs.' },
+    { name: 'flows.biflows', kind: 'sum', help: 'Records carrying both directions (nProbe OUT_PKTS, IPFIX RFC 5103), split in two.' },
+    { name: 'flows.flags_split', kind: 'sum', help: 'Biflows whose TCP flags were the OR of both sides, split between client and server by the packet counts (add %CLIENT_TCP_FLAGS %SERVER_TCP_FLAGS to nProbe\'s template to avoid it).' },
+    { name: 'flows.flow_time', kind: 'sum', help: 'Records stamped with their own flow times.' },
+    { name: 'flows.arrival_time', kind: 'sum', help: 'Records stamped with their arrival time (no usable time in the record, or --flow-time arrival).' },
+    { name: 'flows.paired', kind: 'sum', help: 'Flow directions whose reverse direction arrived in the same batch.' },
+    { name: 'flows.views', kind: 'sum', help: 'Packets made from flows and handed to the detectors.' },
+    { name: 'flows.views_repeated', kind: 'sum', help: 'Extra packets made for repeated probes (a flow\'s packet count, up to --flow-max-repeat).' },
+    { name: 'flows.views_late', kind: 'sum', help: 'Packets older than ones already handed on (a flow exported late), stamped with the latest time instead.' },
+    { name: 'flows.icmp_quoted', kind: 'sum', help: 'UDP probes failed by an ICMP unreachable flow in the same batch (one per error packet).' },
+    { name: 'flows.batches', kind: 'sum', help: 'Batches of flows sorted and handed on.' },
+    { name: 'flows.held', kind: 'now', help: 'Flow directions waiting in the open batch.' },
+  ],
+});
+
+/** nProbe's JSON over TCP, what PortScanDetector reads. */
+export const nprobeModule = defineModule({
+  name: 'nprobe',
+  help: 'nProbe JSON flows over TCP (nprobe --tcp HOST:PORT), as PortScanDetector takes them.',
+  params: [
+    {
+      name: 'flows-listen',
+      type: 'string',
+      help: `Listen for nProbe JSON flows on TCP HOST:PORT (also [V6]:PORT, :PORT, PORT; "default" = 0.0.0.0:${DEFAULT_FLOW_PORT}). Point nprobe --tcp at it.`,
+    },
+    {
+      name: 'flows-address',
+      type: 'string',
+      help: `PortScanDetector's -a: address to listen on for nProbe JSON flows (port from -p, default ${DEFAULT_FLOW_PORT}).`,
+      aliases: ['a'],
+    },
+    {
+      name: 'flows-port',
+      type: 'int',
+      min: 0,
+      max: 65535,
+      help: "PortScanDetector's -p: TCP port to listen on for nProbe JSON flows (address from -a, default 0.0.0.0).",
+      aliases: ['p'],
+    },
+    {
+      name: 'flows-max-line',
+      type: 'int',
+      default: 65536,
+      min: 256,
+      max: 64 * 1024 * 1024,
+      unit: 'bytes',
+      help: 'Longest JSON line kept; a longer one is dropped as it streams in (never held whole) and counted in nprobe.oversize.',
+      advanced: true,
+    },
+    {
+      name: 'flows-max-connections',
+      type: 'int',
+      default: 64,
+      min: 1,
+      max: 100_000,
+      unit: 'connections',
+      help: 'Exporters connected at once; more are refused (nprobe.connections_refused).',
+      advanced: true,
+    },
+  ],
+  counters: [
+    { name: 'nprobe.lines', kind: 'sum', help: 'Non-empty lines read (one JSON flow, or an array of flows, per line).' },
+    { name: 'nprobe.flows', kind: 'sum', help: 'Flows read and handed on.' },
+    { name: 'nprobe.bytes', kind: 'sum', help: 'Bytes received from exporters.' },
+    { name: 'nprobe.bad_json', kind: 'sum', help: 'Lines that are not JSON (skipped; the connection stays up).' },
+    { name: 'nprobe.not_object', kind: 'sum', help: 'JSON values that are not objects (skipped).' },
+    { name: 'nprobe.missing_field', kind: 'sum', help: 'Flows without a needed field: addresses, PROTOCOL, ports (TCP/UDP), TCP_FLAGS (TCP).' },
+    { name: 'nprobe.bad_address', kind: 'sum', help: 'Flows whose IPv4/IPv6 address does not parse.' },
+    { name: 'nprobe.bad_value', kind: 'sum', help: 'Flows with a field out of range or not a number (port > 65535, PROTOCOL > 255, negative counts...).' },
+    { name: 'nprobe.oversize', kind: 'sum', help: 'Lines longer than --flows-max-line, dropped.' },
+    { name: 'nprobe.truncated', kind: 'sum', help: 'Lines cut by a disconnect (no newline, not complete JSON).' },
+    { name: 'nprobe.connections_open', kind: 'now', help: 'Exporters connected now.' },
+    { name: 'nprobe.connections_opened', kind: 'sum', help: 'Exporter connections accepted.' },
+    { name: 'nprobe.connections_closed', kind: 'sum', help: 'Exporter connections closed (by the exporter, an error, or stop).' },
+    { name: 'nprobe.connections_refused', kind: 'sum', help: 'Connections refused because --flows-max-connections were open.' },
+    { name: 'nprobe.socket_errors', kind: 'sum', help: 'Connections that ended with a socket error (reset, timeout).' },
+  ],
+});
+
+/** NetFlow v5/v9 and IPFIX over UDP. */
+export const netflowModule = defineModule({
+  name: 'netflow',
+  help: 'NetFlow v5, v9 and IPFIX over UDP from any exporter (routers, softflowd, nProbe, pmacct).',
+  params: [
+    {
+      name: 'netflow-listen',
+      type: 'string',
+      help: `Listen for NetFlow v5/v9/IPFIX on UDP HOST:PORT (also [V6]:PORT, :PORT, PORT; "default" = 0.0.0.0:${DEFAULT_FLOW_PORT}).`,
+    },
+    {
+      name: 'netflow-recv-buffer',
+      type: 'int',
+      default: 4096,
+      min: 64,
+      max: 1024 * 1024,
+      unit: 'KiB',
+      help: 'UDP receive buffer asked of the kernel; exporters send in bursts (capped by net.core.rmem_max, warned about).',
+      advanced: true,
+    },
+    {
+      name: 'netflow-max-templates',
+      type: 'int',
+      default: 10000,
+      min: 1,
+      max: 10_000_000,
+      unit: 'templates',
+      help: 'v9/IPFIX templates kept over all exporters; new ones beyond are refused (netflow.templates_refused).',
+      advanced: true,
+    },
+    {
+      name: 'netflow-max-exporters',
+      type: 'int',
+      default: 1024,
+      min: 1,
+      max: 1_000_000,
+      unit: 'exporters',
+      help: 'Exporter sessions (address:port and version) kept with their templates; the oldest is forgotten beyond this.',
+      advanced: true,
+    },
+  ],
+  counters: [
+    { name: 'netflow.datagrams', kind: 'sum', help: 'Export datagrams received.' },
+    { name: 'netflow.bytes', kind: 'sum', help: 'Bytes of export datagrams received.' },
+    { name: 'netflow.v5', kind: 'sum', help: 'NetFlow v5 datagrams.' },
+    { name: 'netflow.v9', kind: 'sum', help: 'NetFlow v9 datagrams.' },
+    { name: 'netflow.ipfix', kind: 'sum', help: 'IPFIX messages.' },
+    { name: 'netflow.bad_version', kind: 'sum', help: 'Datagrams of another version (v1, v7, sFlow...): skipped.' },
+    { name: 'netflow.malformed', kind: 'sum', help: 'Damaged input: the sum of netflow.truncated, bad_set, bad_template and bad_record.' },
+    { name: 'netflow.truncated', kind: 'sum', help: 'Datagrams shorter than their header or their declared length/count.' },
+    { name: 'netflow.bad_set', kind: 'sum', help: 'v9 flowsets / IPFIX sets with a length that does not fit (rest of the datagram skipped).' },
+    { name: 'netflow.bad_template', kind: 'sum', help: 'Template records that cannot describe records (too short, zero-length field, address of a wrong size).' },
+    { name: 'netflow.bad_record', kind: 'sum', help: 'Data records running past the end of their set (rest of the set skipped).' },
+    { name: 'netflow.no_template', kind: 'sum', help: 'Data sets that arrived before their template (skipped; exporters resend templates periodically).' },
+    { name: 'netflow.unknown_set', kind: 'sum', help: 'Sets with a reserved id (skipped).' },
+    { name: 'netflow.templates', kind: 'now', help: 'v9/IPFIX templates known now.' },
+    { name: 'netflow.templates_received', kind: 'sum', help: 'Template records received (new and refreshed).' },
+    { name: 'netflow.templates_withdrawn', kind: 'sum', help: 'IPFIX templates withdrawn by their exporter.' },
+    { name: 'netflow.templates_refused', kind: 'sum', help: 'Templates refused because --netflow-max-templates were kept.' },
+    { name: 'netflow.options_records', kind: 'sum', help: 'Options data records read (systemInitTimeMilliseconds is used, the rest ignored).' },
+    { name: 'netflow.records', kind: 'sum', help: 'Flow records decoded and handed on.' },
+    { name: 'netflow.records_no_ip', kind: 'sum', help: 'Data records without a source and destination address (L2 or aggregate templates): skipped.' },
+    { name: 'netflow.sequence_lost', kind: 'sum', help: 'Flows (v5), datagrams (v9) or records (IPFIX) missing from the sequence numbers: export datagrams lost on the way (raise --netflow-recv-buffer).' },
+    { name: 'netflow.time_unknown', kind: 'sum', help: 'IPFIX records with uptime-relative times before the exporter sent systemInitTimeMilliseconds: stamped with arrival time.' },
+    { name: 'netflow.exporters', kind: 'now', help: 'Exporter sessions known now.' },
+  ],
+});
+
+/** Every flow-input descriptor, for the CLI, --help-config and --help-counts. */
+export const FLOW_SOURCE_MODULES: readonly ModuleDescriptor[] = [flowViewsModule, nprobeModule, netflowModule];
+
+function viewOptions(p: ParamValues): FlowViewOptions {
+  return {
+    time: str(p, 'flow-time') === 'arrival' ? 'arrival' : 'flow',
+    holdMs: num(p, 'flow-hold') * 1000,
+    maxHeld: num(p, 'flow-max-held'),
+    maxRepeat: num(p, 'flow-max-repeat'),
+  };
+}
+
+/**
+ * The flow inputs the params ask for (none, one or both), with their counters
+ * registered. --flows-listen wins over PortScanDetector's -a/-p.
+ */
+export function createFlowSources(params: ParamValues, ctx: Pick<ModuleContext, 'stats' | 'warn'>): CaptureSource[] {
+  const out: CaptureSource[] = [];
+  const views = viewOptions(params);
+  const warnInterval = num(params, 'flows-warn-interval');
+  const listen = str(params, 'flows-listen');
+  const address = str(params, 'flows-address');
+  const port = params['flows-port'];
+  let nprobe: NprobeJsonSource | null = null;
+  if (listen !== undefined || address !== undefined || port !== undefined) {
+    const where =
+      listen !== undefined
+        ? parseListen(listen, DEFAULT_FLOW_PORT, '--flows-listen')
+        : { host: address?.trim() || '0.0.0.0', port: typeof port === 'number' ? port : DEFAULT_FLOW_PORT };
+    nprobe = new NprobeJsonSource({
+      listen: where,
+      maxLine: num(params, 'flows-max-line'),
+      maxConnections: num(params, 'flows-max-connections'),
+      warnInterval,
+      views,
+      warn: ctx.warn,
+    });
+    out.push(nprobe);
+  }
+  const nf = str(params, 'netflow-listen');
+  let netflow: NetflowSource | null = null;
+  if (nf !== undefined) {
+    netflow = new NetflowSource({
+      listen: parseListen(nf, DEFAULT_FLOW_PORT, '--netflow-listen'),
+      recvBuffer: num(params, 'netflow-recv-buffer') * 1024,
+      maxTemplates: num(params, 'netflow-max-templates'),
+      maxExporters: num(params, 'netflow-max-exporters'),
+      warnInterval,
+      views,
+      warn: ctx.warn,
+    });
+    out.push(netflow);
+  }
+  registerCounters(ctx.stats, nprobe, netflow);
+  return out;
+}
+
+function registerCounters(stats: StatsRegistry, nprobe: NprobeJsonSource | null, netflow: NetflowSource | null): void {
+  const all = [nprobe?.views, netflow?.views].filter((v) => v !== undefined);
+  if (all.length === 0) return;
+  stats.add(flowViewsModule.counters, (out) => {
+    const sum = (f: (v: (typeof all)[number]) => number) => all.reduce((n, v) => n + f(v), 0);
+    out['flows.records'] = sum((v) => v.records);
+    out['flows.biflows'] = sum((v) => v.biflows);
+    out['flows.flags_split'] = sum((v) => v.flagsSplit);
+    out['flows.flow_time'] = sum((v) => v.flowTimed);
+    out['flows.arrival_time'] = sum((v) => v.arrivalTimed);
+    out['flows.paired'] = sum((v) => v.paired);
+    out['flows.views'] = sum((v) => v.views);
+    out['flows.views_repeated'] = sum((v) => v.repeatedViews);
+    out['flows.views_late'] = sum((v) => v.lateViews);
+    out['flows.icmp_quoted'] = sum((v) => v.quotedProbes);
+    out['flows.batches'] = sum((v) => v.batches);
+    out['flows.held'] = sum((v) => v.held);
+  });
+  if (nprobe !== null) {
+    const s = nprobe;
+    stats.add(nprobeModule.counters, (out) => {
+      out['nprobe.lines'] = s.lines;
+      out['nprobe.flows'] = s.flows;
+      out['nprobe.bytes'] = s.bytes;
+      for (let i = 1; i < JSON_BAD_NAMES.length; i++) out[`nprobe.${JSON_BAD_NAMES[i]}`] = s.bad[i];
+      out['nprobe.oversize'] = s.oversize;
+      out['nprobe.truncated'] = s.truncated;
+      out['nprobe.connections_open'] = s.connectionsOpen;
+      out['nprobe.connections_opened'] = s.connectionsOpened;
+      out['nprobe.connections_closed'] = s.connectionsClosed;
+      out['nprobe.connections_refused'] = s.connectionsRefused;
+      out['nprobe.socket_errors'] = s.socketErrors;
+    });
+  }
+  if (netflow !== null) {
+    const s = netflow;
+    const d = s.decoder;
+    stats.add(netflowModule.counters, (out) => {
+      out['netflow.datagrams'] = d.datagrams;
+      out['netflow.bytes'] = s.bytes;
+      out['netflow.v5'] = d.v5;
+      out['netflow.v9'] = d.v9;
+      out['netflow.ipfix'] = d.ipfix;
+      out['netflow.bad_version'] = d.badVersion;
+      out['netflow.malformed'] = d.truncated + d.badSet + d.badTemplate + d.badRecord;
+      out['netflow.truncated'] = d.truncated;
+      out['netflow.bad_set'] = d.badSet;
+      out['netflow.bad_template'] = d.badTemplate;
+      out['netflow.bad_record'] = d.badRecord;
+      out['netflow.no_template'] = d.noTemplate;
+      out['netflow.unknown_set'] = d.unknownSet;
+      out['netflow.templates'] = d.templateCount;
+      out['netflow.templates_received'] = d.templatesReceived;
+      out['netflow.templates_withdrawn'] = d.templatesWithdrawn;
+      out['netflow.templates_refused'] = d.templatesRefused;
+      out['netflow.options_records'] = d.optionsRecords;
+      out['netflow.records'] = d.records;
+      out['netflow.records_no_ip'] = d.recordsNoIp;
+      out['netflow.sequence_lost'] = d.sequenceLost;
+      out['netflow.time_unknown'] = d.timeUnknown;
+      out['netflow.exporters'] = d.exporters;
+    });
+  }
+}
