@@ -91,8 +91,12 @@ describe('InfluxDB output across an outage (VictoriaMetrics stopped and restarte
     assert.equal(sink.dropped, 15);
 
     await vm.start();
+    // The buffer is full: points written before it drains would push more out.
+    await waitFor('the buffer written on recovery', () => sink.written === 15 && sink.queued === 0, 60_000);
     await writeFrames(sink, frames.slice(30));
-    await waitFor('buffer and new points written', () => sink.written === 20 && sink.queued === 0, 60_000);
+    await waitFor('buffer and new points written', () => sink.written === 20 && sink.queued === 0, 60_000).catch((e) => {
+      throw new Error(`${(e as Error).message}: ${JSON.stringify({ written: sink.written, queued: sink.queued, dropped: sink.dropped, errors: sink.errors, warnings })}`);
+    });
     await sink.close();
 
     assert.equal(sink.dropped, 15);
