@@ -33,6 +33,8 @@ export const LOCAL_NETS = '10.77.0.0/24,fd77::/64';
 export const OPEN_TCP = [22, 443, 8080] as const;
 
 const PREFIX = 'psl';
+/** PATH for every command the lab runs: ip, tcpdump, zmap live in sbin, which a user's PATH may lack. */
+const PATH = `${process.env.PATH ?? '/usr/bin:/bin'}:/usr/sbin:/sbin:/usr/local/sbin`;
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 // ---------------------------------------------------------------------------
@@ -44,8 +46,7 @@ export function isRoot(): boolean {
 
 /** The path of a program on PATH (sbin included), or null. */
 export function which(program: string): string | null {
-  const path = `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/local/sbin`;
-  for (const dir of path.split(':')) {
+  for (const dir of PATH.split(':')) {
     if (dir && existsSync(join(dir, program))) return join(dir, program);
   }
   return null;
@@ -77,7 +78,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function run(cmd: string, args: string[]): ExecResult {
   const t0 = Date.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, PATH } });
   return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : ''), ms: Date.now() - t0 };
 }
 
@@ -358,7 +359,7 @@ export class ScanLab {
     // quiet: output discarded (a service's log must never fill a pipe nobody reads and block it).
     const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], {
       cwd: opts.cwd ?? this.dir,
-      env: { ...process.env, ...opts.env },
+      env: { ...process.env, PATH, ...opts.env },
       stdio: opts.quiet ? 'ignore' : ['ignore', 'pipe', 'pipe'],
     });
     this.children.add(child);

@@ -8,7 +8,8 @@
  *
  * Needs root, iproute2, tcpdump, nc, python3 and the scanners
  * (bash .ci/install-deps). Captures of failed scenarios are kept under
- * /tmp/peng-scenarios-*; set PENG_KEEP_CAPTURES=1 to keep all of them.
+ * /tmp/peng-scenarios-*; set PENG_KEEP_CAPTURES=1 to keep all of them, and
+ * PENG_SCENARIOS=nmap-sT,zmap to run only some scenarios.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +20,8 @@ import { labUnavailable, ScanLab, which, type ScanEventRecord } from '../helpers
 import { alertsOptionMissing, LAB_BENIGN, LAB_VICTIMS, replayEvents, runScenario, SCENARIOS, type Scenario, type ScenarioRun } from './catalog.js';
 
 const unavailable = labUnavailable() ?? alertsOptionMissing();
+/** PENG_SCENARIOS=nmap-sT,zmap runs only those (slugs as in catalog.ts). */
+const only = process.env.PENG_SCENARIOS ? process.env.PENG_SCENARIOS.split(',').map((x) => x.trim()) : null;
 if (unavailable) console.log(`# scanner scenarios skipped: ${unavailable}`);
 
 /** The events as short text for failure messages. */
@@ -92,7 +95,11 @@ describe('real scanners, live and replayed (issue 3)', { skip: unavailable ?? fa
   });
 
   for (const s of SCENARIOS) {
-    const missing = which(s.binary) ? false : `${s.binary} is not installed (bash .ci/install-deps)`;
+    const missing = which(s.binary)
+      ? only && !only.includes(s.slug)
+        ? `not in PENG_SCENARIOS=${only.join(',')}`
+        : false
+      : `${s.binary} is not installed (bash .ci/install-deps)`;
     test(`${s.slug}: ${s.technique.join('+')} ${s.pattern}${s.tool ? ` by ${s.tool}` : ''}`, { skip: missing, timeout: 150_000 }, async (t) => {
       let run: ScenarioRun | undefined;
       try {
