@@ -115,11 +115,11 @@ function installBackstop(): void {
   if (backstopInstalled) return;
   backstopInstalled = true;
   process.on('exit', () => {
-    for (const lab of live) lab.destroySync();
+    for (const lab of live) lab.abandonSync();
   });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
-      for (const lab of live) lab.destroySync();
+      for (const lab of live) lab.abandonSync();
       process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
     });
   }
@@ -486,7 +486,13 @@ export class ScanLab {
     if (this.ownDir && !opts.keepDir) rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** The synchronous part of destroy(), also run by the exit backstop. */
+  /** The exit backstop: everything destroy() does, synchronously. */
+  abandonSync(): void {
+    this.destroySync();
+    if (this.ownDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The synchronous part of destroy(). */
   destroySync(): void {
     if (this.destroyed) return;
     this.destroyed = true;

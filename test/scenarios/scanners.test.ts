@@ -82,15 +82,18 @@ function checkCounts(end: ScanEventRecord, s: Scenario, where: string): void {
 
 describe('real scanners, live and replayed (issue 3)', { skip: unavailable ?? false }, () => {
   let lab: ScanLab;
-  const dir = mkdtempSync(join(tmpdir(), 'peng-scenarios-'));
+  let dir = '';
   let failed = false;
+  const keepAll = Boolean(process.env.PENG_KEEP_CAPTURES);
 
   before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'peng-scenarios-'));
     lab = await ScanLab.create();
   });
   after(async () => {
     await lab?.destroy();
-    if (failed || process.env.PENG_KEEP_CAPTURES) console.log(`# captures and alerts kept in ${dir}`);
+    if (!dir) return;
+    if (failed || keepAll) console.log(`# captures and alerts ${keepAll ? '' : 'of the failed scenarios '}kept in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   });
 
@@ -139,6 +142,8 @@ describe('real scanners, live and replayed (issue 3)', { skip: unavailable ?? fa
           assert.equal(L.end.ports, R.end.ports, 'live and replay ports (no kernel drops)');
           assert.equal(L.end.probes, R.end.probes, 'live and replay probes (no kernel drops)');
         }
+        // Passed: only failed scenarios keep their capture (unless PENG_KEEP_CAPTURES).
+        if (!keepAll) for (const f of [run.pcap, run.pcap.replace(/\.pcap$/, '.live.jsonl')]) rmSync(f, { force: true });
       } catch (e) {
         failed = true;
         if (run) (e as Error).message += `\n(capture kept: ${run.pcap}; live alerts: ${run.pcap.replace(/\.pcap$/, '.live.jsonl')})`;
