@@ -1,11 +1,11 @@
 import { hostname } from 'node:os';
 import { FileSource } from './capture/file-source.js';
+import { createFlowSources } from './capture/flows/module.js';
 import type { CaptureSource } from './capture/source.js';
 import { parseCli, renderCounters, renderHelp } from './config/cli.js';
 import type { ModuleContext } from './config/module.js';
 import { ALL_MODULES, DETECTOR_MODULES, SINK_MODULES } from './config/modules.js';
 import { bool, list, num, str, type ParamValues } from './config/params.js';
-import { captureParams } from './config/sensor-params.js';
 import { CidrSet } from './decode/cidr-set.js';
 import type { Detector } from './detect/detector.js';
 import { isSensorError, SensorError } from './errors.js';
@@ -23,7 +23,8 @@ function engineOf(choice: string | undefined): 'native' | 'cap' | undefined {
   return choice === 'native' || choice === 'cap' ? choice : undefined;
 }
 
-async function openSource(p: ParamValues): Promise<{ source: CaptureSource; localNets: CidrSet }> {
+/** The packet source asked for (file or interface), or null when only flows are listened to. */
+async function openSource(p: ParamValues, flowsAsked: boolean): Promise<{ source: CaptureSource | null; localNets: CidrSet }> {
   const read = str(p, 'read');
   const network = str(p, 'network');
   const explicitLocal = CidrSet.parse(list(p, 'local-net'), '--local-net');
@@ -52,10 +53,15 @@ async function openSource(p: ParamValues): Promise<{ source: CaptureSource; loca
     const localNets = explicitLocal.size > 0 ? explicitLocal : new CidrSet(localAddresses(network));
     return { source, localNets };
   }
+  if (flowsAsked) return { source: null, localNets: explicitLocal };
   throw new SensorError(
     'CFG_INVALID',
-    'nothing to watch: give -network IFACE (live capture, as root) or -r FILE (replay); peng-ts -interfaces lists interfaces',
+    'nothing to watch: give -network IFACE (live capture, as root), -r FILE (replay), or --flows-listen/--netflow-listen (flows); peng-ts -interfaces lists interfaces',
   );
+}
+
+function flowsAsked(p: ParamValues): boolean {
+  return ['flows-listen', 'flows-address', 'flows-port', 'netflow-listen'].some((k) => p[k] !== undefined);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -86,9 +92,8 @@ async function main(argv: string[]): Promise<number> {
 
   const verbose = num(p, 'verbose');
   const stats = new StatsRegistry();
-  stats.add(captureParams.counters, () => {});
   const output = new Output(stats);
-  const { source, localNets } = await openSource(p);
+  const { source, localNets } = await openSource(p, flowsAsked(p));
   const consoleSink = new ConsoleSink(verbose, (t) => process.stdout.write(t), formatScanEventLine);
   output.add(consoleSink);
   const ctx: ModuleContext = {
@@ -100,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
     warn,
     trace: (line) => consoleSink.line(line),
     sensorName: str(p, 'sensor-name') ?? hostname(),
-    sourceName: str(p, 'network') ?? str(p, 'read') ?? 'unknown',
+    sourceName: str(p, 'network') ?? str(p, 'read') ?? 'flows',
   };
 
   for (const m of [csvSinkModule, ...SINK_MODULES]) {
@@ -113,7 +118,8 @@ async function main(argv: string[]): Promise<number> {
     if (d) detectors.push(d);
   }
 
-  const sensor = new Sensor({ source, detectors, output, stats });
+  const sources = [...(source ? [source] : []), ...createFlowSources(p, ctx)];
+  const sensor = new Sensor({ sources, detectors, output, stats });
   let signals = 0;
   const onSignal = () => {
     // First signal: stop, close frames and scans, flush. Second: leave at once.
@@ -123,11 +129,11 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  if (verbose >= 1) warn(`watching ${source.description}; outputs: ${output.names.join(', ')}`);
+  if (verbose >= 1) warn(`watching ${sources.map((s) => s.description).join(' and ')}; outputs: ${output.names.join(', ')}`);
   await sensor.run();
   const final = stats.snapshot();
   process.stderr.write(formatStats({ kind: 'stats', ts: sensor.pipeline.now, counters: final }) + '\n');
-  if (source.damage) {
+  if (source?.damage) {
     warn(source.damage);
     return 2;
   }

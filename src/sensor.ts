@@ -1,4 +1,5 @@
 import type { CaptureSource } from './capture/source.js';
+import { captureParams } from './config/sensor-params.js';
 import type { Detector } from './detect/detector.js';
 import type { Output } from './output.js';
 import { Pipeline } from './pipeline.js';
@@ -6,7 +7,9 @@ import type { StatsRegistry } from './stats/counters.js';
 
 
 export interface SensorParts {
-  source: CaptureSource;
+  /** One source, or several run side by side (a capture plus flow listeners). */
+  source?: CaptureSource;
+  sources?: readonly CaptureSource[];
   detectors: readonly Detector[];
   output: Output;
   stats: StatsRegistry;
@@ -22,30 +25,48 @@ export interface SensorParts {
  */
 export class Sensor {
   readonly pipeline: Pipeline;
+  readonly sources: readonly CaptureSource[];
   private stopping = false;
 
   constructor(private readonly parts: SensorParts) {
     this.pipeline = new Pipeline(parts.detectors, parts.stats);
-    const src = parts.source;
-    parts.stats.add([], (out) => {
-      const s = src.stats();
-      out['capture.delivered'] = s.delivered;
-      if (s.kernelReceived !== null) out['capture.kernel_received'] = s.kernelReceived;
-      if (s.kernelDropped !== null) out['capture.kernel_dropped'] = s.kernelDropped;
-      if (s.interfaceDropped !== null) out['capture.interface_dropped'] = s.interfaceDropped;
+    this.sources = [...(parts.source ? [parts.source] : []), ...(parts.sources ?? [])];
+    if (this.sources.length === 0) throw new Error('internal: a sensor needs at least one source');
+    const packetSources = this.sources.filter((s) => !s.preDecoded);
+    parts.stats.add(captureParams.counters, (out) => {
+      for (const src of packetSources) {
+        const s = src.stats();
+        out['capture.delivered'] += s.delivered;
+        if (s.kernelReceived !== null) out['capture.kernel_received'] += s.kernelReceived;
+        if (s.kernelDropped !== null) out['capture.kernel_dropped'] += s.kernelDropped;
+        if (s.interfaceDropped !== null) out['capture.interface_dropped'] += s.interfaceDropped;
+      }
     });
   }
 
+  private get live(): boolean {
+    return this.sources.some((s) => s.live);
+  }
+
   async run(): Promise<void> {
-    const { source } = this.parts;
-    const handler = source.preDecoded ? this.pipeline.onDecoded : this.pipeline.onPacket;
-    const timer = source.live ? setInterval(() => this.pipeline.tick(Date.now() / 1000), this.parts.tickMs ?? 1000) : null;
+    const timer = this.live ? setInterval(() => this.pipeline.tick(Date.now() / 1000), this.parts.tickMs ?? 1000) : null;
     try {
-      await source.run(handler);
+      // One source failing (a capture that cannot open) stops the others too;
+      // all of them have ended before the final flush.
+      const results = await Promise.allSettled(
+        this.sources.map((s) =>
+          s.run(s.preDecoded ? this.pipeline.onDecoded : this.pipeline.onPacket).catch((e: unknown) => {
+            this.stop();
+            throw e;
+          }),
+        ),
+      );
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
     } finally {
       if (timer) clearInterval(timer);
       // A live capture stopped by a signal ends now; a replay ends at its last packet.
-      if (source.live) this.pipeline.tick(Date.now() / 1000);
+      if (this.live) this.pipeline.tick(Date.now() / 1000);
       this.pipeline.flush();
       this.parts.output.writeStats(this.pipeline.now);
       await this.parts.output.close();
@@ -55,6 +76,6 @@ export class Sensor {
   stop(): void {
     if (this.stopping) return;
     this.stopping = true;
-    this.parts.source.stop();
+    for (const s of this.sources) s.stop();
   }
 }

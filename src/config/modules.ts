@@ -1,3 +1,4 @@
+import { FLOW_SOURCE_MODULES } from '../capture/flows/module.js';
 import { entropyModule } from '../detect/entropy/module.js';
 import { SCAN_MODULES } from '../detect/scan/standalone.js';
 import { pipelineModule } from '../pipeline.js';
@@ -21,6 +22,7 @@ export const SINK_MODULES: readonly SinkModule[] = [alertsJsonlModule, alertsCsv
 /** Every module whose params are flags, in --help order. */
 export const ALL_MODULES: readonly ModuleDescriptor[] = [
   captureParams,
+  ...FLOW_SOURCE_MODULES,
   sensorParams,
   pipelineModule,
   ...DETECTOR_MODULES,
