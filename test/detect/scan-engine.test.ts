@@ -98,6 +98,33 @@ test('connect scan: OS-stack SYNs with handshakes completed and torn down withou
   assert.equal(h.counter('scan.teardowns'), 3);
 });
 
+test('connect scan: the start waits (--alert-hold) for the first teardown, so it already says connect', () => {
+  const h = new Harness();
+  const views = synScan({ scanner: SCANNER, victim: VICTIM, ports: range(1, 8), t0: 1000, gap: 0.01, options: 'os', window: 64240 });
+  // Port 22 answers at 1000.2: handshake, then nmap -sT's RST.
+  views.push(tcp({ ts: 1000.2, src: SCANNER, dst: VICTIM, sport: 41000, dport: 22, flags: SYN, options: 'os', window: 64240 }));
+  views.push(tcp({ ts: 1000.201, src: VICTIM, dst: SCANNER, sport: 22, dport: 41000, flags: SYN | ACK, options: 'os' }));
+  views.push(tcp({ ts: 1000.202, src: SCANNER, dst: VICTIM, sport: 41000, dport: 22, flags: ACK, window: 502 }));
+  views.push(tcp({ ts: 1000.203, src: SCANNER, dst: VICTIM, sport: 41000, dport: 22, flags: RST | ACK, window: 0 }));
+  h.feed(...views.sort((a, b) => a.ts - b.ts)).flush();
+  const ev = h.of(SCANNER);
+  assert.deepEqual(ev.map((e) => e.event), ['start', 'end']);
+  assert.deepEqual(ev[0].technique, ['connect']);
+  assert.equal(ev[0].ts, 1000.203, 'released by the teardown');
+  assert.equal(ev[0].probesToDetect, 5, 'counted at the decision, not at the release');
+});
+
+test('OS-stack SYN scan without any open port: the start goes out as syn when the hold ends', () => {
+  const h = new Harness({ 'alert-hold': '2s' });
+  h.feed(...synScan({ scanner: SCANNER, victim: VICTIM, ports: range(1, 8), t0: 1000, gap: 0.01, options: 'os', window: 64240 }));
+  assert.equal(h.events.length, 0, 'held');
+  h.engine.tick(1003);
+  const [start] = h.of(SCANNER, 'start');
+  assert.deepEqual(start.technique, ['syn']);
+  assert.ok(Math.abs(start.ts - 1002.041) < 1e-9, `stamped at the end of the hold: ${start.ts}`);
+  assert.equal(start.probesToDetect, 5);
+});
+
 test('syn scan: raw SYNs whose SYN-ACKs the scanner\'s kernel resets are syn, not connect', () => {
   const h = new Harness();
   h.feed(...synScan({ scanner: SCANNER, victim: VICTIM, ports: range(1, 100), open: [21, 22, 80], t0: 1000, gap: 0.01 })).flush();
@@ -142,7 +169,7 @@ test('IPv6: a vertical SYN scan from an IPv6 source is named with its text addre
 });
 
 test('nmap --scan-delay 1s with OS-stack SYNs (no fingerprint) is named within 5 probes', () => {
-  const h = new Harness();
+  const h = new Harness({ 'alert-hold': 0 });
   h.feed(...synScan({ scanner: SCANNER, victim: VICTIM, ports: range(1000, 40), t0: 1000, gap: 1, options: 'os', window: 64240 })).flush();
   const [start] = h.of(SCANNER, 'start');
   assert.equal(start.probesToDetect, 5);
@@ -150,7 +177,7 @@ test('nmap --scan-delay 1s with OS-stack SYNs (no fingerprint) is named within 5
 });
 
 test('filtered ports: no answer within --probe-timeout (packet time) is a failure', () => {
-  const h = new Harness({ 'probe-timeout': '3s' });
+  const h = new Harness({ 'probe-timeout': '3s', 'alert-hold': 0 });
   h.feed(...synScan({ scanner: SCANNER, victim: VICTIM, ports: range(1, 8), silent: range(1, 8), t0: 1000, gap: 0.1, options: 'os', window: 64240 }));
   assert.equal(h.events.length, 0);
   h.engine.tick(1002.9);

@@ -73,7 +73,7 @@ test('TRW: failures spread over random host:port pairs (a P2P client) never deci
 });
 
 test('TRW in the engine: an OS-stack SYN scan is named at the 4th RST with --min-concentration 4', () => {
-  const h = new Harness({ 'min-concentration': 4, slow: false });
+  const h = new Harness({ 'min-concentration': 4, slow: false, 'alert-hold': 0 });
   const views = synScan({ scanner: '10.0.0.66', victim: '10.0.0.1', ports: range(1, 10), t0: 1000, gap: 0.5, options: 'os' });
   h.feed(...views).flush();
   const [start] = h.of('10.0.0.66', 'start');

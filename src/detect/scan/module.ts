@@ -27,6 +27,7 @@ export const scanModule = defineDetector({
     { name: 'fingerprint-min', type: 'int', default: 3, min: 1, max: 100_000, unit: 'probes', help: 'Probes matching a tool fingerprint (nmap, masscan, zmap) before the tool is named; at least half of the source\'s TCP probes must match too.' },
     { name: 'technique-min', type: 'int', default: 5, min: 1, max: 100_000, unit: 'contacts', help: 'First contacts of one probe kind before it is listed as a technique of the scan (the most used kind is always listed).' },
     { name: 'alert-update', type: 'duration', default: 30, min: 0.001, max: 86400, unit: 's', help: 'Least time between two update events of one scan (a new technique is reported at once).' },
+    { name: 'alert-hold', type: 'duration', default: 1, min: 0, max: 60, unit: 's', help: 'A scan judged on SYNs from a full OS stack waits up to this long (packet time) for a completed handshake torn down without data before its start event, so the start can already say connect rather than syn. 0: never wait.' },
     { name: 'scan-idle', type: 'duration', default: 60, min: 0.001, max: 86400, unit: 's', help: 'A scan with no probe for this long ends (end event); a later scan from the same source gets a new id.' },
     { name: 'udp-ignore-ports', type: 'list', default: ['137', '138', '5353', '57621'], help: 'UDP destination ports that never count as probes: NetBIOS name/datagram, mDNS, Spotify discovery (PortScanDetector ignores 138, 5353, 57621).' },
     { name: 'per-source-cap', type: 'int', default: 1024, min: 16, max: 1_000_000, unit: 'keys', help: 'Hosts and ports tracked per source in each concentration map (bounds memory per source).', advanced: true },
@@ -101,6 +102,7 @@ export function engineFor(ctx: ModuleContext): ScanEngine {
       techniqueMin: num(p, 'technique-min'),
       alertUpdate: num(p, 'alert-update'),
       scanIdle: num(p, 'scan-idle'),
+      alertHold: num(p, 'alert-hold'),
     },
     ctx.emit,
   );

@@ -84,6 +84,8 @@ export class SourceState implements LruEntry {
   active = false;
   scanId = '';
   decidedAt = 0;
+  /** Packet time until which the start event is held (0: not held). */
+  holdUntil = 0;
   probesToDetect = 0;
   lastEmit = 0;
   probesAtEmit = 0;
@@ -145,6 +147,7 @@ export class SourceState implements LruEntry {
     this.active = false;
     this.scanId = '';
     this.decidedAt = 0;
+    this.holdUntil = 0;
     this.probesToDetect = 0;
     this.lastEmit = 0;
     this.probesAtEmit = 0;
