@@ -4,13 +4,15 @@
  * (against a scripted writer), and the option rules.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { ParamValues } from '../../src/config/params.js';
 import { coerceParam } from '../../src/config/params.js';
 import { INFLUX_COUNTER_LIST } from '../../src/sink/influx/counters.js';
 import { toLine } from '../../src/sink/influx/line-protocol.js';
 import { influxBaseUrl, influxSinkModule, makeWriter } from '../../src/sink/influx/module.js';
-import { ENTROPY, MEASUREMENTS, PENG_SYSTEM, pointsFor, SCAN, SENSOR_STATS } from '../../src/sink/influx/points.js';
+import { ENTROPY, MEASUREMENTS, PENG_SYSTEM, pointsFor, renderSchemaMarkdown, SCAN, SENSOR_STATS } from '../../src/sink/influx/points.js';
 import { LineQueue } from '../../src/sink/influx/queue.js';
 import { InfluxSink } from '../../src/sink/influx/sink.js';
 import { V1Writer } from '../../src/sink/influx/v1-writer.js';
@@ -336,5 +338,17 @@ describe('options', () => {
     for (const n of ['token', 'influx-v1-password']) {
       assert.match(influxSinkModule.params.find((p) => p.name === n)!.help, /\bps\b.*environment variable/);
     }
+  });
+});
+
+describe('docs/influx.md', () => {
+  test('its schema section is the one points.ts renders (UPDATE_DOCS=1 rewrites it)', () => {
+    const path = join(import.meta.dirname, '../../docs/influx.md');
+    const doc = readFileSync(path, 'utf8');
+    const m = /<!-- schema:start -->\n([\s\S]*?)<!-- schema:end -->/.exec(doc);
+    assert.ok(m, 'schema markers in docs/influx.md');
+    const want = renderSchemaMarkdown();
+    if (process.env.UPDATE_DOCS === '1' && m[1] !== want) writeFileSync(path, doc.replace(m[1], () => want));
+    else assert.equal(m[1], want);
   });
 });

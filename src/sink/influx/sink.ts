@@ -34,7 +34,8 @@ export interface InfluxSinkOptions {
  * outputs go on).
  */
 export class InfluxSink implements Sink {
-  readonly name = 'influx';
+  /** `influx http://host:8086 bucket "b"`: shown once at start in the list of outputs. */
+  readonly name: string;
   written = 0;
   rejected = 0;
   batches = 0;
@@ -56,6 +57,7 @@ export class InfluxSink implements Sink {
   private readonly scratch: Point[] = [];
 
   constructor(private readonly opts: InfluxSinkOptions) {
+    this.name = `influx ${opts.writer.target}`;
     this.queue = new LineQueue(opts.bufferPoints);
     this.delayMs = opts.retryMin * 1000;
   }
