@@ -104,6 +104,26 @@ describe('InfluxDB v2 write API against VictoriaMetrics', { skip: skip ?? false 
     assert.deepEqual(syns.at(-1), [ms(frames.at(-1)!.end), 39 * 3]);
   });
 
+  test('large batches (gzip-compressed above 64 KiB) arrive whole', async () => {
+    const sink = new InfluxSink({
+      writer: new V2Writer({ url: vm.url, org: 'o', bucket: 'big', token: 't', timeoutMs: 30_000, maxBatch: 5000 }),
+      points: { origin: { sensor: 'big', source: 'gzip' }, pengCompat: false },
+      bufferPoints: 20_000,
+      batchPoints: 5000,
+      flushTimeout: 30,
+      retryMin: 0.05,
+      retryMax: 0.5,
+      warn: (l) => assert.fail(l),
+    });
+    for (let i = 0; i < 12_000; i++) sink.write(frame(1000000000 + i, i));
+    await sink.close();
+    assert.equal(sink.written, 12_000);
+    assert.equal(sink.batches, 3);
+    const series = one(await vmExport(vm, 'entropy_server_syns'), { sensor: 'big' });
+    assert.equal(series.values.length, 12_000);
+    assert.equal(series.values.reduce((a, b) => a + b, 0), 12_000 * 12_000); // sum of 2i+1
+  });
+
   test('the sensor replaying a capture: entropy, Peng points, alerts and health land at packet time', () => {
     const dir = mkdtempSync(join(tmpdir(), 'peng-influx-v2-'));
     dirs.push(dir);

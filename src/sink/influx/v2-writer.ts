@@ -80,7 +80,7 @@ export class V2Writer implements BatchWriter {
       case 'not_found': {
         const what = /org/i.test(msg)
           ? `-org "${this.opts.org}"`
-          : /bucket/i.test(msg)
+          : /bucket|database/i.test(msg)
             ? `-bucket "${this.opts.bucket}"`
             : `the URL (InfluxDB before 1.8 has no /api/v2/write: use --influx-v1-db), -bucket "${this.opts.bucket}" and -org "${this.opts.org}"`;
         return new WriteFailure(kind, `${where}: ${msg} (HTTP 404): check ${what}`, status);
