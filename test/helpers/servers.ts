@@ -26,6 +26,14 @@ const live = new Set<ManagedServer>();
 process.on('exit', () => {
   for (const s of live) s.killNow();
 });
+// A test run stopped by a signal (Ctrl-C, a CI time limit) does not run 'exit'
+// hooks: stop the servers, then die of the same signal.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(sig, () => {
+    for (const s of live) s.killNow();
+    process.kill(process.pid, sig);
+  });
+}
 
 /** A free TCP port on 127.0.0.1 (bound, read, released). */
 export async function freePort(): Promise<number> {
