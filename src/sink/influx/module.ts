@@ -45,7 +45,7 @@ export const influxSinkModule = defineSink({
       min: 1,
       max: 10_000_000,
       unit: 'points',
-      help: 'Points kept while the database is unreachable; when full the oldest are dropped and counted (influx.points_dropped). About 4 points per frame plus one per scan event.',
+      help: 'Points kept while the database is unreachable; when full the oldest are dropped and counted (influx.points_dropped). Each frame makes 2 points (3 with --influx-peng-compat), each scan event 1.',
     },
     { name: 'influx-batch', type: 'int', default: 5000, min: 1, max: 100_000, unit: 'points', help: 'Most points per write request.', advanced: true },
     {
