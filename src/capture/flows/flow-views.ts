@@ -3,6 +3,7 @@ import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, Layer, PacketVi
 import { hash52 } from '../../track/hash.js';
 import type { PacketHandler } from '../source.js';
 import { Role, type FlowRecord } from './flow-record.js';
+import { PairIndex, type Tuple } from './flow-pairs.js';
 import { decideRole, isUnreachable, splitCumulativeFlags, type DirectionFacts } from './flow-roles.js';
 
 /**
@@ -58,12 +59,11 @@ const A = TcpFlag.ACK;
 const R = TcpFlag.RST;
 const F = TcpFlag.FIN;
 const P = TcpFlag.PSH;
-const TWO32 = 0x100000000;
 /** An ICMP unreachable quotes probes sent at most this long before its first packet. */
 const QUOTE_WINDOW = 10;
 
 /** One direction of one flow, copied out of the record. */
-class Entry implements DirectionFacts {
+class Entry implements DirectionFacts, Tuple {
   ts0 = 0;
   ts1 = 0;
   ipVersion = 0;
@@ -114,7 +114,7 @@ export class FlowViews {
   private readonly events: Ev[] = [];
   private nEvents = 0;
   private readonly order: Ev[] = [];
-  private readonly byKey = new Map<number, number>();
+  private readonly pairs = new PairIndex();
   private readonly pairHeads = new Map<number, number>();
   private readonly candidates: number[] = [];
   private readonly split = new Int32Array(1);
@@ -271,17 +271,11 @@ export class FlowViews {
     if (n === 0) return;
     this.batches++;
     const entries = this.entries;
-    const byKey = this.byKey;
-    byKey.clear();
+    this.pairs.build(entries, n);
     for (let i = 0; i < n; i++) {
       const e = entries[i];
-      const k = hash52(e.srcKey, e.dstKey, e.proto * TWO32 + e.sport * 65536 + e.dport);
-      if (!byKey.has(k)) byKey.set(k, i);
-    }
-    for (let i = 0; i < n; i++) {
-      const e = entries[i];
-      const j = byKey.get(hash52(e.dstKey, e.srcKey, e.proto * TWO32 + e.dport * 65536 + e.sport));
-      if (j !== undefined && j !== i) e.partner = j;
+      const j = this.pairs.partner(entries, e);
+      if (j !== i) e.partner = j;
     }
     for (let i = 0; i < n; i++) {
       const e = entries[i];
