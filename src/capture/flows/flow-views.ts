@@ -59,6 +59,8 @@ const A = TcpFlag.ACK;
 const R = TcpFlag.RST;
 const F = TcpFlag.FIN;
 const P = TcpFlag.PSH;
+/** A flow may start at most this far (s) after it arrived (exporter clock skew); later is a wrong clock. */
+const FUTURE_SLACK = 600;
 /** An ICMP unreachable quotes probes sent at most this long before its first packet. */
 const QUOTE_WINDOW = 10;
 
@@ -132,6 +134,7 @@ export class FlowViews {
   flagsSplit = 0;
   flowTimed = 0;
   arrivalTimed = 0;
+  futureTimed = 0;
   paired = 0;
   views = 0;
   repeatedViews = 0;
@@ -153,11 +156,14 @@ export class FlowViews {
     this.records++;
     let ts0: number;
     let ts1: number;
-    if (this.o.time === 'flow' && rec.start > 0) {
+    if (this.o.time === 'flow' && rec.start > 0 && rec.start <= arrival + FUTURE_SLACK) {
       ts0 = rec.start;
-      ts1 = rec.end >= ts0 ? rec.end : ts0;
+      ts1 = rec.end >= ts0 ? Math.min(rec.end, arrival + FUTURE_SLACK) : ts0;
       this.flowTimed++;
     } else {
+      // No time, or one in the future: a wrong exporter clock must not drag
+      // the detectors' clock (kept monotonic below) ahead for good.
+      if (rec.start > arrival + FUTURE_SLACK) this.futureTimed++;
       ts0 = ts1 = arrival;
       this.arrivalTimed++;
     }

@@ -68,6 +68,7 @@ export const flowViewsModule = defineModule({
     { name: 'flows.flags_split', kind: 'sum', help: 'Biflows whose TCP flags were the OR of both sides, split between client and server by the packet counts (add %CLIENT_TCP_FLAGS %SERVER_TCP_FLAGS to nProbe\'s template to avoid it).' },
     { name: 'flows.flow_time', kind: 'sum', help: 'Records stamped with their own flow times.' },
     { name: 'flows.arrival_time', kind: 'sum', help: 'Records stamped with their arrival time (no usable time in the record, or --flow-time arrival).' },
+    { name: 'flows.time_future', kind: 'sum', help: 'Records starting more than 10 minutes after they arrived (a wrong exporter clock): stamped with their arrival time.' },
     { name: 'flows.paired', kind: 'sum', help: 'Flow directions whose reverse direction arrived in the same batch.' },
     { name: 'flows.views', kind: 'sum', help: 'Packets made from flows and handed to the detectors.' },
     { name: 'flows.views_repeated', kind: 'sum', help: 'Extra packets made for repeated probes (a flow\'s packet count, up to --flow-max-repeat).' },
@@ -277,6 +278,7 @@ function registerCounters(stats: StatsRegistry, nprobe: NprobeJsonSource | null,
     out['flows.flags_split'] = sum((v) => v.flagsSplit);
     out['flows.flow_time'] = sum((v) => v.flowTimed);
     out['flows.arrival_time'] = sum((v) => v.arrivalTimed);
+    out['flows.time_future'] = sum((v) => v.futureTimed);
     out['flows.paired'] = sum((v) => v.paired);
     out['flows.views'] = sum((v) => v.views);
     out['flows.views_repeated'] = sum((v) => v.repeatedViews);

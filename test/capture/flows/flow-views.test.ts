@@ -201,7 +201,7 @@ describe('flows to packet views', () => {
     assert.equal(views.lateViews, 2);
   });
 
-  test('time: the flow\'s own, arrival without it or with --flow-time arrival', () => {
+  test('time: the flow\'s own, arrival without it, with one in the future, or with --flow-time arrival', () => {
     const a = setup();
     a.views.add(flow({ src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2, flags: S, start: 50 }), 70);
     a.views.add(flow({ src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 3, flags: S }), 70);
@@ -211,6 +211,11 @@ describe('flows to packet views', () => {
       [50, 70],
     );
     assert.deepEqual([a.views.flowTimed, a.views.arrivalTimed], [1, 1]);
+    // A start far after arrival is a wrong exporter clock: arrival time, so the clock is not dragged ahead.
+    a.views.add(flow({ src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 4, flags: S, start: 70 + 3600 }), 80);
+    a.views.settle();
+    assert.equal(a.seen[2].ts, 80);
+    assert.equal(a.views.futureTimed, 1);
     const b = setup({ time: 'arrival' });
     b.views.add(flow({ src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2, flags: S, start: 50 }), 70);
     b.views.settle();
