@@ -202,6 +202,7 @@ export const netflowModule = defineModule({
     { name: 'netflow.templates_received', kind: 'sum', help: 'Template records received (new and refreshed).' },
     { name: 'netflow.templates_withdrawn', kind: 'sum', help: 'IPFIX templates withdrawn by their exporter.' },
     { name: 'netflow.templates_refused', kind: 'sum', help: 'Templates refused because --netflow-max-templates were kept.' },
+    { name: 'netflow.fields_ignored', kind: 'sum', help: 'Template fields not read (unknown, enterprise-specific or of no use to the detectors), counted per template received; their bytes are skipped.' },
     { name: 'netflow.options_records', kind: 'sum', help: 'Options data records read (systemInitTimeMilliseconds is used, the rest ignored).' },
     { name: 'netflow.records', kind: 'sum', help: 'Flow records decoded and handed on.' },
     { name: 'netflow.records_no_ip', kind: 'sum', help: 'Data records without a source and destination address (L2 or aggregate templates): skipped.' },
@@ -324,6 +325,7 @@ function registerCounters(stats: StatsRegistry, nprobe: NprobeJsonSource | null,
       out['netflow.templates_received'] = d.templatesReceived;
       out['netflow.templates_withdrawn'] = d.templatesWithdrawn;
       out['netflow.templates_refused'] = d.templatesRefused;
+      out['netflow.fields_ignored'] = d.fieldsIgnored;
       out['netflow.options_records'] = d.optionsRecords;
       out['netflow.records'] = d.records;
       out['netflow.records_no_ip'] = d.recordsNoIp;

@@ -66,6 +66,7 @@ export class NetflowDecoder {
   templatesWithdrawn = 0;
   templatesRefused = 0;
   templateCount = 0;
+  fieldsIgnored = 0;
   optionsRecords = 0;
   records = 0;
   recordsNoIp = 0;
@@ -297,6 +298,7 @@ export class NetflowDecoder {
       return;
     }
     this.templatesReceived++;
+    this.fieldsIgnored += t.ignored;
     if (!d.templates.has(tid)) {
       if (this.templateCount >= this.o.maxTemplates) {
         this.templatesRefused++;

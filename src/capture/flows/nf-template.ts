@@ -138,6 +138,8 @@ export class Template {
   readonly hasAddresses: boolean;
   /** Has a field we read from options records (systemInitTimeMilliseconds). */
   readonly hasSysInit: boolean;
+  /** Fields we do not read (unknown, enterprise-specific, or of no use here): their bytes are skipped. */
+  readonly ignored: number;
 
   constructor(
     readonly id: number,
@@ -153,6 +155,7 @@ export class Template {
     let src = false;
     let dst = false;
     let sysInit = false;
+    let ignored = 0;
     for (let i = 0; i < kinds.length; i++) {
       const len = lengths[i];
       if (len === VARLEN) {
@@ -166,11 +169,13 @@ export class Template {
       if (k === FK.SRC4 || k === FK.SRC6) src = true;
       if (k === FK.DST4 || k === FK.DST6) dst = true;
       if (k === FK.SYS_INIT_MS) sysInit = true;
+      if (k === FK.SKIP) ignored++;
     }
     this.fixedLength = variable ? -1 : fixed;
     this.minLength = min;
     this.hasAddresses = src && dst && !isOptions;
     this.hasSysInit = sysInit;
+    this.ignored = ignored;
   }
 
   get fieldCount(): number {

@@ -232,6 +232,7 @@ describe('IPFIX', () => {
     ];
     d.decode(ipfix({ exportTime: T0 + 5, domain: 1 }, [set(2, ipfixTemplate(400, fields)), set(400, [...row([0x65, 0x74, 0x68, 0x30], 5, 1), ...row(Array(300).fill(0x61), 0, 0)])]), EXP, 1);
     assert.equal(recs.length, 2);
+    assert.equal(d.fieldsIgnored, 2, 'interfaceName and the enterprise-9 field');
     assert.deepEqual([recs[0].src, recs[0].dport, recs[0].flags, recs[0].packets, recs[0].start, recs[0].end], ['10.1.0.1', 443, 0x1a, 6, T0 + 0.25, T0 + 0.9]);
     assert.deepEqual([recs[0].revPackets, recs[0].revFlags, recs[0].role], [5, 0x1b, Role.INITIATOR]);
     assert.deepEqual([recs[1].revPackets, recs[1].role], [0, Role.UNKNOWN]);
