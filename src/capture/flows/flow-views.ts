@@ -11,7 +11,7 @@ import { decideRole, isUnreachable, splitCumulativeFlags, type DirectionFacts } 
  * the wire, as far as a flow record tells.
  *
  * A flow is one direction with the OR of its TCP flags and a packet count, so
- * each becomes the few packets that explain it (see NOTES in docs/flows.md):
+ * each becomes the few packets that explain it (docs/flows.md has the table):
  * - a SYN without ACK is the probe, once per packet (retries, up to
  *   `maxRepeat`), then a RST if the flags have one (nmap -sS on an open port);
  * - a SYN with ACK from the side that opened is SYN, ACK, then FIN/RST at the

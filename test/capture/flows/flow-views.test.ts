@@ -251,6 +251,18 @@ describe('flows to packet views', () => {
     );
   });
 
+  test('a batch of one repeated direction (or a flood of them) pairs in linear time', () => {
+    const { views, seen } = setup({ maxHeld: 100_000, maxRepeat: 1 });
+    const t0 = performance.now();
+    for (let i = 0; i < 50_000; i++) views.add(flow({ src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2, flags: S, start: 1 }), 0);
+    views.add(flow({ src: '10.0.0.2', dst: '10.0.0.1', sport: 2, dport: 1, flags: R | A, start: 1 }), 0);
+    views.settle();
+    assert.ok(performance.now() - t0 < 2000, 'no quadratic probing');
+    assert.equal(seen.length, 50_001);
+    assert.equal(seen[seen.length - 1].flags, R | A, 'the answer after every probe');
+    assert.equal(views.paired, 50_001, 'every repeat finds the answer, and the answer its probe');
+  });
+
   test('which side is the service, and flow times by magnitude', () => {
     assert.equal(dportIsService(443, 51000), true);
     assert.equal(dportIsService(51000, 443), false);
