@@ -303,7 +303,7 @@ export class FlowViews {
     const entries = this.entries;
     for (let i = 0; i < n; i++) {
       const e = entries[i];
-      if (e.proto !== IPPROTO_UDP || e.partner >= 0 || e.role === Role.RESPONDER) continue;
+      if (e.proto !== IPPROTO_UDP || e.partner >= 0) continue;
       const k = hash52(e.srcKey, e.dstKey, IPPROTO_UDP);
       const h = heads.get(k);
       e.nextSamePair = h === undefined ? -1 : h;
