@@ -68,10 +68,15 @@ function binLines(bins: readonly number[], bitmap: readonly string[] | null): st
     .join('\n');
 }
 
-/** The counters as one block, non-zero ones only (all of them are in --help-counts). */
+/** Always shown, zero or not: what an operator checks first. */
+const HEADLINE = ['packets.seen', 'packets.decoded', 'packets.malformed', 'entropy.syn_client', 'entropy.syn_server'];
+
+/** The counters as one block: the headline ones, then every non-zero one (all are in --help-counts). */
 export function formatStats(s: StatsSnapshot): string {
-  const parts = Object.entries(s.counters)
-    .filter(([, v]) => v !== 0)
-    .map(([k, v]) => `${k}=${v}`);
+  const c = s.counters;
+  const keys = HEADLINE.filter((k) => k in c);
+  // Kernel drops matter exactly when there is a kernel: a live capture.
+  if ((c['capture.kernel_received'] ?? 0) > 0) keys.push('capture.kernel_dropped', 'capture.interface_dropped');
+  const parts = [...keys, ...Object.keys(c).filter((k) => c[k] !== 0 && !keys.includes(k))].map((k) => `${k}=${c[k]}`);
   return `[stats ${goTime(s.ts)}] ${parts.join(' ')}`;
 }
