@@ -28,7 +28,9 @@ const ctx = {
   sensorName: 'bench',
   sourceName: file,
 };
-const detectors = DETECTOR_MODULES.map((m) => m.create(ctx)).filter((d) => d !== null);
+// BENCH_ONLY=entropy measures Peng's own feature set: decode + entropy.
+const only = process.env.BENCH_ONLY;
+const detectors = DETECTOR_MODULES.map((m) => m.create(ctx)).filter((d) => d !== null && (!only || d.name === only));
 const source = new FileSource(file);
 const t0 = process.hrtime.bigint();
 await new Sensor({ source, detectors, output, stats }).run();
