@@ -61,7 +61,7 @@ export function parseCli(argv: readonly string[], modules: readonly ModuleDescri
     y = y.option(p.name, {
       type: p.type === 'bool' ? 'boolean' : 'string',
       alias: p.aliases ? [...p.aliases] : undefined,
-      requiresArg: p.type !== 'bool',
+      requiresArg: p.type !== 'bool' && p.bareValue === undefined,
     });
   }
   const parsed = y.parseSync() as Record<string, unknown>;

@@ -24,6 +24,8 @@ export interface ParamSpec {
   readonly help: string;
   /** Other spellings accepted on the command line (e.g. `r` for `read`). */
   readonly aliases?: readonly string[];
+  /** The value a string option takes when given bare, with no value (e.g. `--flows-listen`). */
+  readonly bareValue?: string;
   /** One of Peng's own flags: shown as `-name`, the way Peng users type it. */
   readonly peng?: boolean;
   /** Hide from the short --help (still in --help-config). */
@@ -72,7 +74,7 @@ export function coerceParam(spec: ParamSpec, raw: unknown): ParamValue {
       if (value === 'false' || value === '0') return false;
       return fail(spec.name, `expected true or false, got "${String(value)}"`);
     case 'string':
-      return String(value);
+      return value === '' && spec.bareValue !== undefined ? spec.bareValue : String(value);
     case 'choice': {
       const v = String(value);
       if (!spec.choices!.includes(v)) fail(spec.name, `must be one of ${spec.choices!.join(', ')} (got "${v}")`);

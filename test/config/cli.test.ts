@@ -8,6 +8,7 @@ import { ALL_MODULES, DETECTOR_MODULES } from '../../src/config/modules.js';
 import { captureParams, sensorParams } from '../../src/config/sensor-params.js';
 import { entropyModule } from '../../src/detect/entropy/module.js';
 import { csvSinkModule } from '../../src/sink/csv-module.js';
+import { FLOW_SOURCE_MODULES } from '../../src/capture/flows/module.js';
 import { VERSION } from '../../src/version.js';
 
 const MODULES = [captureParams, sensorParams, entropyModule, csvSinkModule];
@@ -51,6 +52,13 @@ test('lists, booleans and durations', () => {
   assert.equal(parseDuration('500ms'), 0.5);
   assert.equal(parseDuration('1.5h'), 5400);
   assert.ok(Number.isNaN(parseDuration('1 minute')));
+});
+
+test('an option with a bare value: --flows-listen alone means its default address', () => {
+  const mods = [...MODULES, ...FLOW_SOURCE_MODULES];
+  assert.equal(parseCli(['--flows-listen'], mods)['flows-listen'], 'default');
+  assert.equal(parseCli(['--flows-listen', '-r', 'x'], mods)['flows-listen'], 'default');
+  assert.equal(parseCli(['--flows-listen', '127.0.0.1:9995'], mods)['flows-listen'], '127.0.0.1:9995');
 });
 
 test('bad values give one clear line naming the flag', () => {

@@ -87,7 +87,8 @@ export const nprobeModule = defineModule({
     {
       name: 'flows-listen',
       type: 'string',
-      help: `Listen for nProbe JSON flows on TCP HOST:PORT (also [V6]:PORT, :PORT, PORT; "default" = 0.0.0.0:${DEFAULT_FLOW_PORT}). Point nprobe --tcp at it.`,
+      bareValue: 'default',
+      help: `Listen for nProbe JSON flows on TCP HOST:PORT (also [V6]:PORT, :PORT, PORT; given bare or as "default": 0.0.0.0:${DEFAULT_FLOW_PORT}). Point nprobe --tcp at it.`,
     },
     {
       name: 'flows-address',
