@@ -78,5 +78,5 @@ export function formatStats(s: StatsSnapshot): string {
   // Kernel drops matter exactly when there is a kernel: a live capture.
   if ((c['capture.kernel_received'] ?? 0) > 0) keys.push('capture.kernel_dropped', 'capture.interface_dropped');
   const parts = [...keys, ...Object.keys(c).filter((k) => c[k] !== 0 && !keys.includes(k))].map((k) => `${k}=${c[k]}`);
-  return `[stats ${goTime(s.ts)}] ${parts.join(' ')}`;
+  return `[stats ${s.ts > 0 ? goTime(s.ts) : 'before any packet'}] ${parts.join(' ')}`;
 }
