@@ -49,6 +49,9 @@ async function openSource(p: ParamValues, flowsAsked: boolean): Promise<{ source
       engine: engineOf(str(p, 'capture-engine')),
       user: str(p, 'user'),
     });
+    // Open now: a missing interface or no permission is one line at start,
+    // before any output exists (and privileges are dropped from here on).
+    source.open();
     // Peng counts SYNs to the host's own addresses as SERVER traffic.
     const localNets = explicitLocal.size > 0 ? explicitLocal : new CidrSet(localAddresses(network));
     return { source, localNets };
