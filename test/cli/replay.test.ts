@@ -101,3 +101,12 @@ test('verbose 2 prints per-bin entropies, verbose 3 bitmaps and counted SYNs', (
 test('shared captures exist for the other tests', { skip: !existsSync(SHARED_CAPTURES) && 'no ../shared' }, () => {
   assert.ok(existsSync(join(SHARED_CAPTURES, 'truth.json')));
 });
+
+test('a missing interface (or no permission to capture): one line, exit 1, no frames', () => {
+  const r = runCli(['-network', 'nosuch0', '-timeFrame', '1s']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /no capture device named "nosuch0"|setcap|root/);
+});
