@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { u32 } from '../decode/bytes.js';
 import { PacketView } from '../decode/packet-view.js';
 import { SensorError } from '../errors.js';
 import { ByteWindow } from './byte-window.js';
@@ -34,7 +35,7 @@ export class FileSource implements CaptureSource {
         throw new SensorError('PCAP_TRUNCATED', `${this.description}: empty or shorter than a capture file header`);
       }
       const b = win.buf;
-      const magic = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+      const magic = u32(b, 0);
       const offsetOf = (i: number) => win.offsetOf(i);
       let parser: RecordParser;
       if (isPcapMagic(magic)) parser = new PcapParser(this.view, onPacket, offsetOf);

@@ -1,3 +1,4 @@
+import { u32, u32le } from '../decode/bytes.js';
 import type { PacketView } from '../decode/packet-view.js';
 import type { PacketHandler } from './source.js';
 import { MAX_RECORD_BYTES, type RecordParser } from './record-parser.js';
@@ -47,13 +48,11 @@ export class PcapParser implements RecordParser {
   ) {}
 
   private u32(b: Uint8Array, i: number): number {
-    return this.le
-      ? (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0
-      : ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+    return this.le ? u32le(b, i) : u32(b, i);
   }
 
   private fileHeader(b: Uint8Array, s: number): void {
-    const magic = ((b[s] << 24) | (b[s + 1] << 16) | (b[s + 2] << 8) | b[s + 3]) >>> 0;
+    const magic = u32(b, s);
     this.le = magic === PCAP_MAGIC_US_LE || magic === PCAP_MAGIC_NS_LE || magic === PCAP_MAGIC_MOD_LE;
     this.nsPerUnit = magic === PCAP_MAGIC_NS_BE || magic === PCAP_MAGIC_NS_LE ? 1 : 1000;
     this.recordHeader = magic === PCAP_MAGIC_MOD_BE || magic === PCAP_MAGIC_MOD_LE ? 24 : 16;

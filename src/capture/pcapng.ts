@@ -1,3 +1,4 @@
+import { u16, u16le, u32, u32le } from '../decode/bytes.js';
 import type { PacketView } from '../decode/packet-view.js';
 import type { PacketHandler } from './source.js';
 import { hex32, MAX_RECORD_BYTES, type RecordParser } from './record-parser.js';
@@ -52,13 +53,11 @@ export class PcapngParser implements RecordParser {
   }
 
   private u32(b: Uint8Array, i: number): number {
-    return this.le
-      ? (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0
-      : ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+    return this.le ? u32le(b, i) : u32(b, i);
   }
 
   private u16(b: Uint8Array, i: number): number {
-    return this.le ? b[i] | (b[i + 1] << 8) : (b[i] << 8) | b[i + 1];
+    return this.le ? u16le(b, i) : u16(b, i);
   }
 
   parse(b: Uint8Array, start: number, end: number): number {
@@ -71,7 +70,7 @@ export class PcapngParser implements RecordParser {
       const type = this.u32(b, p);
       if (type === PCAPNG_SHB) {
         // The byte-order magic decides how to read this section, its length included.
-        const bom = ((b[p + 8] << 24) | (b[p + 9] << 16) | (b[p + 10] << 8) | b[p + 11]) >>> 0;
+        const bom = u32(b, p + 8);
         if (bom === BYTE_ORDER_MAGIC) this.le = false;
         else if (bom === 0x4d3c2b1a) this.le = true;
         else return this.fail(p, `section header with bad byte-order magic ${hex32(bom)}`);
