@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { FileSource } from '../../src/capture/file-source.js';
 import { decode } from '../../src/decode/decode.js';
@@ -10,6 +9,8 @@ import { ipv4ToString } from '../../src/decode/address.js';
 import { Layer } from '../../src/decode/packet-view.js';
 import { DecodeStatus } from '../../src/decode/status.js';
 import { createNetnsPair, requireRoot } from '../helpers/netns.js';
+import { pcapRecords } from '../helpers/recorder.js';
+import { waitFor } from '../helpers/wait.js';
 
 test('tcpdump -i any writes Linux cooked v2 (SLL2): SYNs in it decode', async (t) => {
   if (!requireRoot(t)) return;
@@ -21,10 +22,10 @@ test('tcpdump -i any writes Linux cooked v2 (SLL2): SYNs in it decode', async (t
   const dump = lab.spawn(lab.victim, 'tcpdump', ['-i', 'any', '-w', file, '-U', '--immediate-mode', '-Z', 'root', 'tcp port 9'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   dump.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  for (let i = 0; i < 100 && !/listening on/.test(err); i++) await sleep(100);
+  await waitFor('tcpdump to listen', () => /listening on/.test(err), 10_000);
   for (let i = 0; i < 3; i++) await lab.exec(lab.scanner, 'nc', ['-z', '-w', '1', lab.victimIp4, '9'], { allowFail: true });
-  // Immediate mode hands each packet over at once; still give the last one time to be written.
-  await sleep(1200);
+  // Three refused connections: a SYN and a RST each, all in the file before tcpdump stops.
+  await waitFor('six packets in the capture', () => pcapRecords(file).count >= 6, 10_000);
   dump.kill('SIGINT');
   await new Promise((r) => dump.on('close', r));
   assert.match(err, /LINUX_SLL2/, 'tcpdump says which link type it wrote');

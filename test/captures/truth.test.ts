@@ -77,7 +77,7 @@ if (!existsSync(join(CAPTURES, 'truth.json'))) {
       for (const ip of expectedIps) {
         const ev = byScanner.get(ip) ?? [];
         assert.ok(ev.length > 0, `${name}: scanner ${ip} was not named`);
-        const phases = entry.scanners.filter((s) => s.ip === ip);
+        const phases: Expected[] = entry.scanners.filter((s) => s.ip === ip);
         const shown = new Set(ev.filter((e) => e.event !== 'end').flatMap((e) => e.technique));
         const last = ev[ev.length - 1];
         for (const p of phases) {

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { frameLines, REPO, runCli } from '../helpers/cli.js';
+import { liveCaptureMissing } from '../helpers/capture-env.js';
 import { createNetnsPair, requireRoot } from '../helpers/netns.js';
+import { startRecorder } from '../helpers/recorder.js';
+import { waitFor } from '../helpers/wait.js';
 
 const haveNmap = (() => {
   try {
@@ -15,23 +17,15 @@ const haveNmap = (() => {
   }
 })();
 
-async function waitFor(what: string, cond: () => boolean, limitMs = 20000): Promise<void> {
-  for (let waited = 0; !cond(); waited += 100) {
-    if (waited > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-test('live: nmap -sS from another namespace raises SERVER entropy; the replay of tcpdump\'s capture gives the same frames', { skip: !haveNmap && 'needs nmap' }, async (t) => {
+test('live: nmap -sS from another namespace raises SERVER entropy; the replay of tcpdump\'s capture gives the same frames', { skip: (!haveNmap && 'needs nmap') || liveCaptureMissing() }, async (t) => {
   if (!requireRoot(t)) return;
   const lab = createNetnsPair(t, { scanner4: '10.201.0.1/24', victim4: '10.201.0.2/24', scanner6: null, victim6: null });
   const dir = mkdtempSync(join(tmpdir(), 'peng-e2e-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const pcap = join(dir, 'victim.pcap');
 
-  const tcpdump = lab.spawn(lab.victim, 'tcpdump', ['-i', lab.victimIf, '-w', pcap, '-U', '-s', '256', '-Z', 'root'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let tcpdumpErr = '';
-  tcpdump.stderr!.on('data', (d: Buffer) => (tcpdumpErr += d.toString()));
+  const recording = await startRecorder((cmd, args) => lab.spawn(lab.victim, cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] }), lab.victimIf, pcap);
+  t.after(() => recording.stop());
   // No --local-net: live, the interface's own addresses are local (Peng's rule).
   const sensor = lab.spawn(lab.victim, process.execPath, ['--import', 'tsx', join(REPO, 'src/main.ts'), '-network', lab.victimIf, '-timeFrame', '2s'], {
     cwd: REPO,
@@ -44,7 +38,6 @@ test('live: nmap -sS from another namespace raises SERVER entropy; the replay of
   sensor.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const sensorExit = new Promise<number | null>((resolve) => sensor.on('close', (code) => resolve(code)));
   await waitFor('the sensor to start', () => /watching/.test(err) || sensor.exitCode !== null);
-  await waitFor('tcpdump to start', () => /listening on/.test(tcpdumpErr));
   assert.equal(sensor.exitCode, null, err);
 
   // A quiet baseline of a few frames: pings only, no SYN.
@@ -52,11 +45,18 @@ test('live: nmap -sS from another namespace raises SERVER entropy; the replay of
   await waitFor('two quiet frames', () => frameLines(out).filter((l) => l.dir === 'SERVER').length >= 2);
   const scan = await lab.exec(lab.scanner, 'nmap', ['-sS', '-p', '1-1000', '-T4', '-n', '-Pn', '--max-retries', '1', lab.victimIp4], { timeoutMs: 60000 });
   assert.match(scan.stdout, /Nmap done: 1 IP address/);
-  await sleep(2500);
+  // The scan's frames are complete once a quiet SERVER frame follows them.
+  await waitFor('a quiet SERVER frame after the scan', () => {
+    const server = frameLines(out).filter((l) => l.dir === 'SERVER');
+    const lastBusy = server.map((l) => l.value > 0).lastIndexOf(true);
+    return lastBusy >= 0 && lastBusy < server.length - 1;
+  });
   sensor.kill('SIGINT');
   const code = await sensorExit;
-  tcpdump.kill('SIGINT');
-  await new Promise((r) => tcpdump.on('close', r));
+  // A ping after every SYN: once tcpdump has written it, it has written them all.
+  const marker = Date.now() / 1000;
+  await lab.exec(lab.scanner, 'ping', ['-c', '1', '-W', '2', lab.victimIp4]);
+  await recording.stop({ through: marker });
   assert.equal(code, 0, err);
 
   const live = frameLines(out);

@@ -202,6 +202,8 @@ export function createNetnsPair(t: TestContext | null, opts: NetnsOptions = {}):
         let stderr = '';
         child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
         child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        // A command that exits without reading its input closes the pipe: EPIPE here is no error of the command.
+        child.stdin?.on('error', () => undefined);
         child.stdin?.end(o.input ?? '');
         const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 30_000);
         child.on('error', (e) => {

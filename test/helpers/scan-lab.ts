@@ -19,7 +19,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { liveCaptureMissing } from './capture-env.js';
 import { REPO } from './cli.js';
+import { startRecorder, type Recording } from './recorder.js';
+export type { Recording } from './recorder.js';
+import { waitFor } from './wait.js';
 
 export const SCANNER4 = '10.77.0.1';
 export const BENIGN4 = '10.77.0.5';
@@ -27,6 +31,8 @@ export const SCANNER6 = 'fd77::1';
 export const BENIGN6 = 'fd77::5';
 export const VICTIMS4: readonly string[] = Array.from({ length: 24 }, (_, i) => `10.77.0.${100 + i}`);
 export const VICTIM6 = 'fd77::100';
+/** An address in the lab's subnet that nobody has (ARP for it is never answered). */
+export const NOBODY4 = '10.77.0.250';
 /** What the sensor is told is local, live and in replay. */
 export const LOCAL_NETS = '10.77.0.0/24,fd77::/64';
 /** Ports open on every victim address. */
@@ -57,6 +63,8 @@ export function labUnavailable(): string | null {
   if (!isRoot()) return 'needs root (network namespaces, raw sockets, live capture)';
   for (const p of ['ip', 'tcpdump', 'nc', 'ss']) if (!which(p)) return `${p} is not installed (bash .ci/install-deps)`;
   if (!existsSync(PYTHON) && !which('python3')) return 'python3 is not installed';
+  const engine = liveCaptureMissing();
+  if (engine) return engine;
   const probe = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
   if (probe.status !== 0) return `ip netns does not work here: ${probe.stderr.trim()}`;
   return null;
@@ -235,15 +243,19 @@ export interface BenignStats {
 // ---------------------------------------------------------------------------
 // The lab
 
-export interface Recording {
-  path: string;
-  /** Stop tcpdump (SIGINT) and wait for it: its closing counts. */
-  stop(): Promise<{ captured: number; droppedByKernel: number; stderr: string }>;
-}
+/** Source port of the lab's sentinel connection (ScanLab.sentinel). */
+export const SENTINEL_PORT = 42424;
 
 export interface LiveSensor {
   pid: number;
   alertsPath: string;
+  /** Its standard output so far (at -verbose 3: a line per SYN, stamped with packet time). */
+  stdout(): string;
+  /**
+   * Wait until the sensor has printed the sentinel's SYN: it has then read
+   * every packet before it. Resolves to that SYN's packet time (seconds).
+   */
+  sawSentinel(timeoutMs?: number): Promise<number>;
   /** SIGINT, then wait for the exit (SIGKILL and an error after timeoutMs). */
   stop(timeoutMs?: number): Promise<ExecResult & { stopMs: number }>;
 }
@@ -410,28 +422,20 @@ export class ScanLab {
     return JSON.parse(r.stdout.trim().split('\n').pop()!) as BenignStats;
   }
 
-  /** tcpdump on the victim veth into `path` (-U, snap length 256); resolves once it listens. */
-  async record(path: string): Promise<Recording> {
-    const child = this.spawnIn(this.victimNs, 'tcpdump', ['-i', this.victimIf, '-n', '-U', '-s', '256', '-Z', 'root', '-w', path]);
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
-    const until = Date.now() + 10_000;
-    while (!/listening on/.test(stderr)) {
-      if (child.exitCode !== null || Date.now() > until) throw new Error(`tcpdump did not start: ${stderr}`);
-      await sleep(20);
-    }
-    let stopping: ReturnType<Recording['stop']> | null = null;
-    const stop = async () => {
-      await sleep(200); // let the last packets reach the file (-U writes per packet)
-      child.kill('SIGINT');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await closed;
-      clearTimeout(t);
-      const num = (re: RegExp) => Number(re.exec(stderr)?.[1] ?? NaN);
-      return { captured: num(/(\d+) packets? captured/), droppedByKernel: num(/(\d+) packets? dropped by kernel/), stderr };
-    };
-    return { path, stop: () => (stopping ??= stop()) };
+  /** tcpdump on the victim veth into `path` (snap length 256); resolves once it listens. */
+  record(path: string): Promise<Recording> {
+    return startRecorder((cmd, args) => this.spawnIn(this.victimNs, cmd, args), this.victimIf, path);
+  }
+
+  /**
+   * One benign TCP connection from the benign client (source port
+   * SENTINEL_PORT) to the first victim's port 22, sent after everything a
+   * scenario compares: once the live sensor has printed its SYN, it has read
+   * every packet before it (a capture is in order).
+   */
+  async sentinel(): Promise<void> {
+    const r = await this.exec(this.scannerNs, 'nc', ['-z', '-w', '2', '-s', BENIGN4, '-p', String(SENTINEL_PORT), VICTIMS4[0]!, '22'], { timeoutMs: 10_000 });
+    if (r.code !== 0) throw new Error(`sentinel connection failed (${r.code}): ${r.stderr}`);
   }
 
   /**
@@ -439,7 +443,7 @@ export class ScanLab {
    * its scan events to `alertsPath`. Resolves once its capture socket is open.
    */
   async startSensor(alertsPath: string, extra: string[] = []): Promise<LiveSensor> {
-    const args = ['--import', 'tsx', join(REPO, 'src/main.ts'), '-network', this.victimIf, '--local-net', LOCAL_NETS, '--alerts', alertsPath, '-v', '0', ...extra];
+    const args = ['--import', 'tsx', join(REPO, 'src/main.ts'), '-network', this.victimIf, '--local-net', LOCAL_NETS, '--alerts', alertsPath, '-verbose', '3', ...extra];
     const child = this.spawnIn(this.victimNs, process.execPath, args, { cwd: REPO, env: { TZ: 'UTC' } });
     let stdout = '';
     let stderr = '';
@@ -458,9 +462,20 @@ export class ScanLab {
       }
       await sleep(50);
     }
+    const sentinelSyn = new RegExp(`^\\[(\\S+ \\S+) [^\\]]*\\] SYN ${BENIGN4.replaceAll('.', '\\.')}:${SENTINEL_PORT} -> `, 'm');
     return {
       pid: child.pid!,
       alertsPath,
+      stdout: () => stdout,
+      sawSentinel: async (timeoutMs = 15_000) => {
+        let at = NaN;
+        await waitFor('the live sensor to print the sentinel SYN', () => {
+          const m = sentinelSyn.exec(stdout);
+          if (m) at = Date.parse(`${m[1]!.replace(' ', 'T').slice(0, 23)}Z`) / 1000;
+          return m !== null;
+        }, timeoutMs);
+        return at;
+      },
       stop: async (timeoutMs = 10_000) => {
         const s0 = Date.now();
         child.kill('SIGINT');

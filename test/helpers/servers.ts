@@ -48,20 +48,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Poll `check` until it returns true, every `everyMs`, for at most `timeoutMs`; throws with `what` otherwise. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000, everyMs = 50): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitFor } from './wait.js';
+import { waitFor } from './wait.js';
 
 async function httpOk(url: string, expect: number[]): Promise<boolean> {
   try {
@@ -196,7 +184,11 @@ export interface VmSeries {
 
 /** Every series matching `match` (a PromQL series selector), all time. */
 export async function vmExport(vm: ManagedServer, match: string): Promise<VmSeries[]> {
-  await fetch(`${vm.url}/internal/force_flush`).then((r) => r.arrayBuffer());
+  await vmSearchable(vm);
+  return rawExport(vm, match);
+}
+
+async function rawExport(vm: ManagedServer, match: string): Promise<VmSeries[]> {
   const q = new URLSearchParams({ 'match[]': match, start: '0' });
   const res = await fetch(`${vm.url}/api/v1/export?${q.toString()}`);
   const text = await res.text();
@@ -205,6 +197,22 @@ export async function vmExport(vm: ManagedServer, match: string): Promise<VmSeri
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as VmSeries);
+}
+
+/**
+ * Wait until every row VictoriaMetrics has added to storage can be found:
+ * /internal/force_flush makes the samples searchable, but a new series is
+ * indexed asynchronously, and an export right after the write may miss it.
+ * Gives up quietly after 15 s (the caller's comparison then says what is missing).
+ */
+async function vmSearchable(vm: ManagedServer): Promise<void> {
+  await waitFor('VictoriaMetrics to make every stored row searchable', async () => {
+    await fetch(`${vm.url}/internal/force_flush`).then((r) => r.arrayBuffer());
+    const metrics = await fetch(`${vm.url}/metrics`).then((r) => r.text());
+    const added = Number(/^vm_rows_added_to_storage_total (\d+)/m.exec(metrics)?.[1] ?? 0);
+    const visible = (await rawExport(vm, '{__name__=~".+"}')).reduce((n, x) => n + x.values.length, 0);
+    return visible >= added;
+  }, 15_000).catch(() => undefined);
 }
 
 /** Total samples in the series matching `match`. */

@@ -5,12 +5,14 @@
  * (optionally) watched live by the sensor in the victim namespace.
  */
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from '../helpers/cli.js';
+import { lastPacketTime } from '../helpers/recorder.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   BENIGN4,
   BENIGN6,
   LOCAL_NETS,
+  NOBODY4,
   readScanEvents,
   parseScanEvents,
   SCANNER4,
@@ -167,6 +169,7 @@ export async function runScenario(lab: ScanLab, s: Scenario, dir: string, opts: 
   const alerts = join(dir, `${s.slug}.live.jsonl`);
   const recording = await lab.record(pcap);
   let sensor: Awaited<ReturnType<ScanLab['startSensor']>> | null = null;
+  let waker: ReturnType<ScanLab['spawnIn']> | null = null;
   try {
     if (opts.live) sensor = await lab.startSensor(alerts);
     const benign: Promise<BenignStats>[] = [];
@@ -174,16 +177,28 @@ export async function runScenario(lab: ScanLab, s: Scenario, dir: string, opts: 
     if (s.ipv6) before.push(lab.benign({ seconds: 1.5, ipv6: true }));
     benign.push(...before);
     await Promise.all(before);
+    const duringFrom = Date.now() / 1000;
     const during = [lab.benign({ seconds: s.duringSeconds, refused: false })];
     if (s.ipv6) during.push(lab.benign({ seconds: s.duringSeconds, refused: false, ipv6: true }));
     benign.push(...during);
-    await sleep(300);
+    // The scan starts once benign traffic of the second phase is on the wire.
+    await waitFor('benign traffic during the scan', () => lastPacketTime(pcap) >= duringFrom, 10_000);
+    // masscan's receive thread sleeps in poll() until a packet arrives, even
+    // after its --wait is over: on a quiet wire it never exits. ARP requests
+    // for an address nobody has (about one a second) wake it; the sensor
+    // ignores ARP.
+    waker = lab.spawnIn(lab.scannerNs, 'ping', ['-n', '-i', '0.5', NOBODY4], { quiet: true });
     const argv = s.argv(lab);
     const scan = await lab.scanner(argv[0]!, argv.slice(1), 90_000);
+    waker.kill('SIGKILL');
     const stats = await Promise.all(benign);
-    await sleep(500);
     let live: ScenarioRun['live'] = null;
+    let through: number | undefined;
     if (sensor) {
+      // Once the sensor printed this connection's SYN, it has read everything
+      // before it; tcpdump is stopped only once its file holds that SYN too.
+      await lab.sentinel();
+      through = await sensor.sawSentinel();
       const running = sensor;
       sensor = null;
       const stopped = await running.stop();
@@ -197,9 +212,10 @@ export async function runScenario(lab: ScanLab, s: Scenario, dir: string, opts: 
         kernelDropped: dropped === undefined ? null : Number(dropped),
       };
     }
-    const recorded = await recording.stop();
+    const recorded = await recording.stop({ through });
     return { scenario: s, pcap, command: argv.join(' '), scan, benign: stats, recorded, live };
   } finally {
+    waker?.kill('SIGKILL');
     if (sensor) await sensor.stop(3000).catch(() => undefined);
     await recording.stop().catch(() => undefined);
   }

@@ -67,6 +67,8 @@ export class PairIndex {
   /** Each slot's conversation hash: compared before the entry is touched (a cache miss). */
   private tags = new Uint32Array(64);
   private mask = 63;
+  /** Slots looked at by build() and partner() (sum): linear in the entries unless probing degrades. */
+  steps = 0;
 
   /** Index `n` tuples (`items[0..n)`); then partner() finds reverses among them. */
   build(items: readonly Tuple[], n: number): void {
@@ -89,6 +91,7 @@ export class PairIndex {
       // partner() returns anyway, and repeats cannot grow a probe sequence.
       let dup = false;
       for (let j = slots[s]; j !== -1; j = slots[s]) {
+        this.steps++;
         if (tags[s] === h && isSame(items[j], t)) {
           dup = true;
           break;
@@ -110,6 +113,7 @@ export class PairIndex {
     const h = conversationHash(t);
     let s = h & mask;
     for (;;) {
+      this.steps++;
       const i = slots[s];
       if (i === -1) return -1;
       if (tags[s] === h && isReverse(items[i], t)) return i;

@@ -54,6 +54,20 @@ export interface FlowViewOptions {
   readonly maxHeld: number;
 }
 
+/** Wall clock and timers of the hold; tests inject a manual one (as WarnLimiter takes `now`). */
+export interface HoldClock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(timer: unknown): void;
+}
+
+const REAL_CLOCK: HoldClock = {
+  now: () => performance.now(),
+  setTimer: (fn, ms) => setTimeout(fn, ms),
+  clearTimer: (t) => clearTimeout(t as NodeJS.Timeout),
+};
+
 const S = TcpFlag.SYN;
 const A = TcpFlag.ACK;
 const R = TcpFlag.RST;
@@ -117,13 +131,17 @@ export class FlowViews {
   private nEvents = 0;
   private readonly order: Ev[] = [];
   private readonly pairs = new PairIndex();
+  /** Hash slots looked at while pairing directions (for tests: stays linear in the records). */
+  get pairSteps(): number {
+    return this.pairs.steps;
+  }
   private readonly pairHeads = new Map<number, number>();
   private readonly candidates: number[] = [];
   private readonly split = new Int32Array(1);
   private seqNo = 0;
   private unreachables = 0;
   private lastTs = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   private firstArrival = -1;
   private lastArrival = 0;
   private readonly maxWaitMs: number;
@@ -142,7 +160,10 @@ export class FlowViews {
   quotedProbes = 0;
   batches = 0;
 
-  constructor(private readonly o: FlowViewOptions) {
+  constructor(
+    private readonly o: FlowViewOptions,
+    private readonly clock: HoldClock = REAL_CLOCK,
+  ) {
     this.maxWaitMs = Math.max(1000, 10 * o.holdMs);
   }
 
@@ -194,10 +215,10 @@ export class FlowViews {
       this.flush();
       return;
     }
-    const now = performance.now();
+    const now = this.clock.now();
     this.lastArrival = now;
     if (this.firstArrival < 0) this.firstArrival = now;
-    if (this.timer === null) this.timer = setTimeout(this.onTimer, this.o.holdMs);
+    if (this.timer === null) this.timer = this.clock.setTimer(this.onTimer, this.o.holdMs);
   }
 
   /** Hand everything held on (end of input, stop). */
@@ -207,10 +228,10 @@ export class FlowViews {
 
   private readonly onTimer = (): void => {
     this.timer = null;
-    const now = performance.now();
+    const now = this.clock.now();
     const quiet = now - this.lastArrival;
     if (quiet >= this.o.holdMs - 1 || now - this.firstArrival >= this.maxWaitMs) this.flush();
-    else this.timer = setTimeout(this.onTimer, Math.max(1, this.o.holdMs - quiet));
+    else this.timer = this.clock.setTimer(this.onTimer, Math.max(1, this.o.holdMs - quiet));
   };
 
   private push(rec: FlowRecord, reverse: boolean, ts0: number, ts1: number, flags: number, packets: number, bytes: number, role: Role): void {
@@ -269,7 +290,7 @@ export class FlowViews {
   /** Pair, decide roles, expand, sort, and hand every held flow on as views. */
   flush(): void {
     if (this.timer !== null) {
-      clearTimeout(this.timer);
+      this.clock.clearTimer(this.timer);
       this.timer = null;
     }
     this.firstArrival = -1;

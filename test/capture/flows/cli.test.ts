@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +40,7 @@ test('peng-ts --flows-listen and --netflow-listen together: both scans alerted, 
   const alerts = join(dir, 'alerts.jsonl');
   const cli = startCli(['--flows-listen', `127.0.0.1:${tcp}`, '--netflow-listen', `127.0.0.1:${udp}`, '--alerts', alerts, '--flow-hold', '300ms', '-verbose', '1']);
   try {
-    await waitFor(() => /watching nProbe JSON flows on tcp 127\.0\.0\.1:\d+ and NetFlow\/IPFIX on udp/.test(cli.output().stderr), 20_000, 'the sensor to listen');
+    await waitFor('the sensor to listen', () => /watching nProbe JSON flows on tcp 127\.0\.0\.1:\d+ and NetFlow\/IPFIX on udp/.test(cli.output().stderr), 10_000);
 
     const r = spawnSync('softflowd', ['-r', capturePath('evilfingers_nmap_sS_TCP_SYN_SCAN'), '-n', `127.0.0.1:${udp}`, '-v', '9', '-d', '-a'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
@@ -50,8 +50,12 @@ test('peng-ts --flows-listen and --netflow-listen together: both scans alerted, 
     await once(s, 'connect');
     s.end(lines.join('\n') + '\n');
     await once(s, 'close');
-    // Let the hold expire and the views reach the detectors.
-    await new Promise((res) => setTimeout(res, 1500));
+    // Both scans named (the views left the --flow-hold and reached the detectors).
+    await waitFor('start events of both scans', () => {
+      const lines = existsSync(alerts) ? readFileSync(alerts, 'utf8').split('\n').filter((l) => l.endsWith('}')) : [];
+      const started = lines.map((l) => JSON.parse(l) as { event: string; technique: string | string[] }).filter((e) => e.event === 'start').flatMap((e) => [e.technique].flat());
+      return started.includes('syn') && started.includes('null');
+    }, 20_000);
   } finally {
     cli.child.kill('SIGINT');
   }

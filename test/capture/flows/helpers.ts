@@ -16,6 +16,9 @@ import { DecodeStatus } from '../../../src/decode/status.js';
 import { createScanEngine } from '../../../src/detect/scan/standalone.js';
 import { Pipeline } from '../../../src/pipeline.js';
 import type { ScanEvent } from '../../../src/sink/schema.js';
+import { waitFor } from '../../helpers/wait.js';
+
+export { waitFor };
 
 export const CAPTURES = join(import.meta.dirname, '../../../../shared/captures');
 
@@ -161,21 +164,12 @@ export async function flowScans(
   const { engine, stats } = createScanEngine({ onEvent: (e) => events.push(e), params });
   const p = new Pipeline([engine], stats);
   const run = source.run(p.onDecoded);
-  await waitFor(() => source.port !== 0);
+  await waitFor('the nProbe source to listen', () => source.port !== 0, 10_000);
   await feed(source.port);
   source.stop();
   await run;
   p.flush();
   return scansOf(events);
-}
-
-/** Poll until `cond` holds (or fail after `ms`). */
-export async function waitFor(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 /** Flow techniques compare with packet ones but for what flows cannot show (see docs/flows.md). */
