@@ -139,7 +139,3 @@ export function decodeLink(view: PacketView): number {
   const lt = view.linkType;
   return lt >= 0 && lt < TABLE_SIZE ? decoders[lt](view) : LINK_UNSUPPORTED;
 }
-
-export function isSupportedLinkType(linkType: number): boolean {
-  return linkType >= 0 && linkType < TABLE_SIZE && decoders[linkType] !== unsupported;
-}

@@ -60,13 +60,6 @@ function icmpRole(e: DirectionFacts): Role {
   return Role.UNKNOWN;
 }
 
-/** ICMP errors (unreachable, time exceeded, parameter problem...), which may quote a probe. */
-export function isIcmpError(proto: number, type: number): boolean {
-  if (proto === IPPROTO_ICMP) return type === 3 || type === 4 || type === 5 || type === 11 || type === 12;
-  if (proto === IPPROTO_ICMPV6) return type >= 1 && type <= 4;
-  return false;
-}
-
 /** ICMP/ICMPv6 destination unreachable: the error that fails a UDP probe. */
 export function isUnreachable(proto: number, type: number): boolean {
   return (proto === IPPROTO_ICMP && type === 3) || (proto === IPPROTO_ICMPV6 && type === 1);
