@@ -4,6 +4,9 @@ import { goTime } from './go-time.js';
 
 export type LineWriter = (text: string) => void;
 
+/** Live, a SYN line shows within this long (Peng prints each as it comes; one write per line would cost a syscall per packet). */
+const LINE_DELAY_MS = 100;
+
 /**
  * Peng's console output: per frame `[time] [CLIENT] total entropy: x` then
  * `[SERVER] ...`; verbose 2 adds per-bin entropies and the counters each frame,
@@ -12,6 +15,8 @@ export type LineWriter = (text: string) => void;
 export class ConsoleSink implements Sink {
   readonly name = 'console';
   private pending: string[] = [];
+  /** Pending verbose-3 lines are written within LINE_DELAY_MS even when no frame or event comes. */
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly verbose: number,
@@ -32,11 +37,17 @@ export class ConsoleSink implements Sink {
     this.drain();
   }
 
-  /** Verbose 3 per-packet lines go through here, batched. */
+  /** Verbose 3 per-packet lines go through here, batched (512 lines, or LINE_DELAY_MS). */
   line(text: string): void {
     this.pending.push(text);
     if (this.pending.length >= 512) this.drain();
+    else if (this.timer === null) this.timer = setTimeout(this.drainLater, LINE_DELAY_MS).unref();
   }
+
+  private readonly drainLater = (): void => {
+    this.timer = null;
+    this.drain();
+  };
 
   private frame(f: FrameStat): void {
     if (this.verbose < 1) return;
@@ -48,6 +59,10 @@ export class ConsoleSink implements Sink {
   }
 
   private drain(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     if (this.pending.length === 0) return;
     this.out(this.pending.join('\n') + '\n');
     this.pending = [];

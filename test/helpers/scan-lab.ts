@@ -255,7 +255,7 @@ export interface LiveSensor {
    * Wait until the sensor has printed the sentinel's SYN: it has then read
    * every packet before it. Resolves to that SYN's packet time (seconds).
    */
-  sawSentinel(timeoutMs?: number): Promise<number>;
+  sawSentinel(port: number, timeoutMs?: number): Promise<number>;
   /** SIGINT, then wait for the exit (SIGKILL and an error after timeoutMs). */
   stop(timeoutMs?: number): Promise<ExecResult & { stopMs: number }>;
 }
@@ -272,6 +272,7 @@ export class ScanLab {
   scannerMac = '';
   victimMac = '';
   private readonly children = new Set<ChildProcess>();
+  private sentinels = 0;
   private destroyed = false;
   private readonly ownDir: boolean;
 
@@ -429,13 +430,16 @@ export class ScanLab {
 
   /**
    * One benign TCP connection from the benign client (source port
-   * SENTINEL_PORT) to the first victim's port 22, sent after everything a
+   * SENTINEL_PORT and up; returned) to the first victim's port 22, sent after everything a
    * scenario compares: once the live sensor has printed its SYN, it has read
    * every packet before it (a capture is in order).
    */
-  async sentinel(): Promise<void> {
-    const r = await this.exec(this.scannerNs, 'nc', ['-z', '-w', '2', '-s', BENIGN4, '-p', String(SENTINEL_PORT), VICTIMS4[0]!, '22'], { timeoutMs: 10_000 });
+  async sentinel(): Promise<number> {
+    // A new source port each time: the last one's socket may still be in TIME_WAIT.
+    const port = SENTINEL_PORT + (this.sentinels++ % 1000);
+    const r = await this.exec(this.scannerNs, 'nc', ['-z', '-w', '2', '-s', BENIGN4, '-p', String(port), VICTIMS4[0]!, '22'], { timeoutMs: 10_000 });
     if (r.code !== 0) throw new Error(`sentinel connection failed (${r.code}): ${r.stderr}`);
+    return port;
   }
 
   /**
@@ -462,12 +466,12 @@ export class ScanLab {
       }
       await sleep(50);
     }
-    const sentinelSyn = new RegExp(`^\\[(\\S+ \\S+) [^\\]]*\\] SYN ${BENIGN4.replaceAll('.', '\\.')}:${SENTINEL_PORT} -> `, 'm');
     return {
       pid: child.pid!,
       alertsPath,
       stdout: () => stdout,
-      sawSentinel: async (timeoutMs = 15_000) => {
+      sawSentinel: async (port, timeoutMs = 15_000) => {
+        const sentinelSyn = new RegExp(`^\\[(\\S+ \\S+) [^\\]]*\\] SYN ${BENIGN4.replaceAll('.', '\\.')}:${port} -> `, 'm');
         let at = NaN;
         await waitFor('the live sensor to print the sentinel SYN', () => {
           const m = sentinelSyn.exec(stdout);

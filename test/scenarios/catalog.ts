@@ -197,8 +197,7 @@ export async function runScenario(lab: ScanLab, s: Scenario, dir: string, opts: 
     if (sensor) {
       // Once the sensor printed this connection's SYN, it has read everything
       // before it; tcpdump is stopped only once its file holds that SYN too.
-      await lab.sentinel();
-      through = await sensor.sawSentinel();
+      through = await sensor.sawSentinel(await lab.sentinel());
       const running = sensor;
       sensor = null;
       const stopped = await running.stop();
