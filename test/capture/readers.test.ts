@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SHARED_CAPTURES } from '../helpers/cli.js';
 import { after, test } from 'node:test';
 import { FileSource } from '../../src/capture/file-source.js';
 import { decode } from '../../src/decode/decode.js';
@@ -12,7 +13,7 @@ import { ethernet, ipv4, ipv6, pcapFile, pcapngFile, tcp } from '../helpers/pack
 
 const dir = mkdtempSync(join(tmpdir(), 'peng-readers-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const SHARED = join(import.meta.dirname, '../../../shared/captures');
+const SHARED = SHARED_CAPTURES;
 
 interface Seen {
   sec: number;

@@ -13,6 +13,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SHARED_CAPTURES } from '../helpers/cli.js';
 import test from 'node:test';
 import { FileSource } from '../../src/capture/file-source.js';
 import { decode } from '../../src/decode/decode.js';
@@ -20,7 +21,7 @@ import { DecodeStatus } from '../../src/decode/status.js';
 import { createScanEngine } from '../../src/detect/scan/standalone.js';
 import { isoTime, type ScanEvent } from '../../src/sink/schema.js';
 
-const CAPTURES = join(import.meta.dirname, '../../../shared/captures');
+const CAPTURES = SHARED_CAPTURES;
 
 interface Expected {
   ip: string;

@@ -20,7 +20,9 @@ import { waitFor } from '../../helpers/wait.js';
 
 export { waitFor };
 
-export const CAPTURES = join(import.meta.dirname, '../../../../shared/captures');
+import { SHARED_CAPTURES as CAPTURES } from '../../helpers/cli.js';
+
+export { CAPTURES };
 
 export interface TruthScanner {
   ip: string;
