@@ -84,7 +84,7 @@ test('live view while a capture replays: frames, the scan engaged then ended, it
     const finalFrames = await frames(page);
     assert.ok(finalFrames > before, `${finalFrames} frames after the replay, ${before} before the scan`);
     const liveIds = await page.locator('#inbox-body tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ids')).sort());
-    assert.deepEqual(errors, []);
+    assert.equal(errors.length, 0, errors.join("\n"));
 
     // The report: written at the end of input, opened from disk with every network request refused.
     const ctx = await browser.newContext({ offline: true });
@@ -100,7 +100,7 @@ test('live view while a capture replays: frames, the scan engaged then ended, it
     assert.equal(Number(await rp.locator('#chart').getAttribute('data-frames')), finalFrames);
     assert.ok(await rp.locator('#chart canvas').count() >= 1, 'uPlot drew the chart from the inlined library');
     assert.deepEqual(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:')), [], 'no network request');
-    assert.deepEqual(errors, []);
+    assert.equal(errors.length, 0, errors.join("\n"));
     await ctx.close();
   } finally {
     cli.child.stdin.end();
