@@ -17,7 +17,12 @@
   }
   const int = (n) => (n === null || n === undefined ? '' : Number(n).toLocaleString('en-US'));
   const plural = (n, w) => `${int(n)} ${w}${n === 1 ? '' : 's'}`;
-  const num = (n) => (typeof n !== 'number' ? String(n) : Number.isInteger(n) ? int(n) : n.toFixed(3));
+  // Scores span from ratios (1.235) to likelihood ratios (1e15): long ones in exponent form.
+  const num = (n) => (typeof n !== 'number' ? String(n) : Math.abs(n) >= 1e9 ? n.toExponential(2) : Number.isInteger(n) ? int(n) : n.toFixed(3));
+  function clock(t, withDate) {
+    const s = time(t);
+    return withDate ? s.slice(5, 16) : s.slice(11);
+  }
   function el(tag, attrs, ...kids) {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -241,8 +246,15 @@
       plot = new uPlot({
         width, height: 260,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
-        scales: { y: { range: [0, 2] } },
-        axes: [{}, { label: 'entropy (0..2)' }],
+        // Peng's entropy is 0..2; small values get a closer scale (never above 2) so their shape shows.
+        scales: { y: { range: (u, min, max) => [0, Math.min(2, Math.max(0.25, (max || 0) * 1.15))] } },
+        axes: [
+          { values: (u, splits) => {
+            const span = splits.length > 1 ? splits[splits.length - 1] - splits[0] : 0;
+            return splits.map((t) => clock(t, span > 86400));
+          } },
+          { label: 'entropy (Peng, 0..2)' },
+        ],
         series: [
           { label: 'time (UTC)' },
           { label: 'CLIENT', stroke: '#1f77b4', width: 2, points: { show: false } },
@@ -260,7 +272,9 @@
   function renderMeta() {
     const m = st.meta;
     if (!m) return;
-    $('meta').textContent = `${m.sensor} watching ${m.source}`;
+    const source = m.source === '-' ? 'standard input' : m.source.split('/').pop();
+    $('meta').textContent = `${m.sensor} watching ${source}`;
+    $('meta').title = m.source;
     const s = $('status');
     const report = document.body.dataset.mode === 'report';
     s.textContent = report ? `report written ${time(m.generated)} UTC` : m.ended ? 'input ended: final state' : 'live';
