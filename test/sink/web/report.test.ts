@@ -15,7 +15,8 @@ import type { SensorRecord } from '../../../src/sink/schema.js';
 import { WebSink } from '../../../src/sink/web/sink.js';
 import { WebState } from '../../../src/sink/web/state.js';
 import { browserMissing, launchBrowser } from '../../helpers/browser.js';
-import { runCli, SHARED_CAPTURES } from '../../helpers/cli.js';
+import { waitFor } from '../../capture/flows/helpers.js';
+import { runCli, SHARED_CAPTURES, startCli } from '../../helpers/cli.js';
 import { frame, scan } from './records.js';
 
 const CAPTURE = join(SHARED_CAPTURES, 'DERIVED_rawip_victorialugi_nmap_sU_cloudvm.pcap');
@@ -113,4 +114,23 @@ test('records of unknown kinds: an "Other events" row each, thresholds drawn, th
   assert.match(await page.locator('#detail table.history').innerText(), /victim/);
   assert.equal(errors.length, 0, errors.join("\n"));
   await close();
+});
+
+test('a live run (flows listener) with --web and --report: Ctrl-C writes the report and closes the view at once', { timeout: 60_000 }, async () => {
+  const report = join(dir, 'live.html');
+  const cli = startCli(['--flows-listen', '127.0.0.1:0', '--web', '127.0.0.1:0', '--report', report, '-verbose', '1']);
+  try {
+    await waitFor(() => /web view at http:\/\/127\.0\.0\.1:\d+\//.test(cli.output().stderr) && /watching/.test(cli.output().stderr), 30_000, 'the sensor and its web view');
+    const url = /web view at (http:\/\/\S+\/)/.exec(cli.output().stderr)![1];
+    const state = await (await fetch(`${url}api/state`)).json();
+    assert.equal(state.meta.live, true);
+    assert.equal(state.meta.ended, false);
+  } finally {
+    cli.child.kill('SIGINT');
+  }
+  const out = await cli.done;
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stderr, /report written to .*live\.html \(0 scans, \d+ frames\)/);
+  assert.doesNotMatch(out.stderr, /keeps the final state/);
+  assert.match(readFileSync(report, 'utf8'), /<script id="peng-data" type="application\/json">\{"meta":\{[^}]*"live":true,"ended":true/);
 });
