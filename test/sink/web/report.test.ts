@@ -101,7 +101,7 @@ test('records of unknown kinds: an "Other events" row each, thresholds drawn, th
   sink.write(scan('10.0.0.7-1', 'start', 1300));
   sink.write({ kind: 'distributed', ts: 1310, victim: '10.0.0.9', sources: 40, ports: [22, 23] } as unknown as SensorRecord);
   sink.write({ kind: 'entropy', ts: 1200, direction: 'server', baseline: 0.3, threshold: 1.1 } as unknown as SensorRecord);
-  sink.write({ kind: 'scan', ts: 1320, event: 'victim', id: '10.0.0.7-1', scanner: '10.0.0.7', technique: ['syn'], pattern: 'horizontal', tool: 'unknown', toolEvidence: '', targets: 30, ports: 1, probes: 60, failures: 50, probesToDetect: 5, firstSeen: 1300, lastSeen: 1320, detectors: [], samplePorts: [22], sampleTargets: [] } as unknown as SensorRecord);
+  sink.write({ kind: 'scan', ts: 1320, event: 'victim', id: '10.0.0.7-1', scanner: '10.0.0.7', technique: ['syn'], pattern: 'horizontal', tool: 'unknown', toolEvidence: '', targets: 30, ports: 1, probes: 60, failures: 50, probesToDetect: 5, firstSeen: 1300, lastSeen: 1320, detectors: [], samplePorts: [22], sampleTargets: [], victims: ['10.0.0.9'] } as unknown as SensorRecord);
   await sink.close();
   assert.match(warnings.join('\n'), /report written to .*unknown\.html \(1 scans, 10 frames\)/);
 
@@ -112,6 +112,7 @@ test('records of unknown kinds: an "Other events" row each, thresholds drawn, th
   assert.match(await page.locator('.u-legend').innerText(), /entropy\.server\.threshold/);
   await page.locator('#inbox-body tr[data-scanner="10.0.0.7"]').click();
   assert.match(await page.locator('#detail table.history').innerText(), /victim/);
+  assert.match(await page.locator('#detail dl').innerText(), /victims\s+\["10\.0\.0\.9"\]/, 'a field added later is shown as it is');
   assert.equal(errors.length, 0, errors.join("\n"));
   await close();
 });

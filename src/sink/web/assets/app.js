@@ -173,6 +173,8 @@
             ...kv('Seen', `${time(e.firstSeen)} to ${time(e.lastSeen)} UTC`),
             ...kv('Sample ports', e.samplePorts.join(', ') || 'none'),
             ...kv('Sample hosts', e.sampleTargets.join(', ') || 'none'),
+            // Fields added to scan events after this page was written, shown as they are.
+            ...Object.keys(e).filter((k) => !SCAN_KEYS.has(k)).flatMap((k) => kv(k, typeof e[k] === 'string' ? e[k] : JSON.stringify(e[k]))),
           ),
           el('h4', {}, 'Detectors'),
           table(['Detector', 'Score', 'Threshold'], e.detectors.map((d) => [d.name, num(d.score), num(d.threshold)]), 'detectors'),
@@ -182,6 +184,8 @@
       }),
     );
   }
+
+  const SCAN_KEYS = new Set(['kind', 'ts', 'event', 'id', 'scanner', 'technique', 'pattern', 'tool', 'toolEvidence', 'targets', 'ports', 'probes', 'failures', 'probesToDetect', 'firstSeen', 'lastSeen', 'detectors', 'samplePorts', 'sampleTargets']);
 
   function table(head, rows, cls) {
     return el('table', { class: cls }, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))), el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c) => el('td', {}, c))))));
