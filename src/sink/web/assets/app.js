@@ -54,7 +54,9 @@
     if (st.other.length > d.meta.limits.maxOther) st.other.splice(0, st.other.length - d.meta.limits.maxOther);
     if (d.health) st.health = d.health;
     st.dropped = d.dropped;
-    render();
+    // The detail is rebuilt only when its scanner changed, so text selected in it stays selected.
+    const detailChanged = whole || d.scans.some((x) => x.last.scanner === ui.selected);
+    render(detailChanged);
   }
 
   // ---- scans grouped by scanner ------------------------------------------
@@ -88,6 +90,7 @@
     return out;
   }
 
+  const MAX_ROWS = 500;
   const COLUMNS = [
     ['status', 'Status', (g) => g.status],
     ['scanner', 'Scanner', (g) => g.scanner],
@@ -132,8 +135,9 @@
     const rows = all
       .filter((g) => (ui.status === 'all' || g.status === ui.status) && (!ui.filter || g.text.includes(ui.filter)))
       .sort((a, b) => cmp(sortKey(a), sortKey(b)) * (ui.desc ? -1 : 1));
+    // The page is rebuilt on every push: draw at most MAX_ROWS rows (filter or sort to see others).
     $('inbox-body').replaceChildren(
-      ...rows.map((g) =>
+      ...rows.slice(0, MAX_ROWS).map((g) =>
         el('tr', { 'data-scanner': g.scanner, 'data-ids': g.scans.map((s) => s.last.id).join(' '), 'data-status': g.status, class: (g.scanner === ui.selected ? 'selected ' : '') + g.status, onclick: () => select(g.scanner) },
           ...COLUMNS.map(([key, , get]) => {
             const v = get(g);
@@ -144,7 +148,7 @@
       ),
     );
     const engaged = all.filter((g) => g.engaged).length;
-    $('inbox-count').textContent = `${all.length} scanner${all.length === 1 ? '' : 's'} (${engaged} engaged), ${st.scans.size} scan${st.scans.size === 1 ? '' : 's'}; showing ${rows.length}`;
+    $('inbox-count').textContent = `${all.length} scanner${all.length === 1 ? '' : 's'} (${engaged} engaged), ${st.scans.size} scan${st.scans.size === 1 ? '' : 's'}; showing ${Math.min(rows.length, MAX_ROWS)}${rows.length > MAX_ROWS ? ` of ${rows.length} (filter to narrow)` : ''}`;
     $('inbox-empty').hidden = rows.length > 0;
   }
 
@@ -285,12 +289,12 @@
     s.className = 'status ' + (m.ended || report ? 'ended' : 'live');
     $('frames-count').textContent = `${st.frames.length} frame${st.frames.length === 1 ? '' : 's'}` + (st.frames.length ? `, ${time(st.frames[0][0])} to ${time(st.frames[st.frames.length - 1][0])} UTC` : '');
   }
-  function render() {
+  function render(detail = true) {
     renderMeta();
     renderHealth();
     renderChart();
     renderInbox();
-    renderDetail();
+    if (detail) renderDetail();
     renderOther();
   }
 
