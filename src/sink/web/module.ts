@@ -74,8 +74,9 @@ export const webSinkModule = defineSink({
     const title = `peng-ts: ${ctx.sourceName}`;
     const server = addr ? new WebServer({ state, page: () => buildPage('live', null, title), token, pushMs: num(p, 'web-push') * 1000, warn: ctx.warn }) : null;
     let listening = false;
+    let bound: Promise<unknown> = Promise.resolve();
     if (server && addr) {
-      server.listen(addr.host, addr.port).then(
+      bound = server.listen(addr.host, addr.port).then(
         (a) => {
           listening = true;
           const shown = formatListen({ host: addr.host === '0.0.0.0' || addr.host === '::' ? addr.host : a.address, port: a.port });
@@ -100,6 +101,7 @@ export const webSinkModule = defineSink({
     }
     const hold = replay
       ? async () => {
+          await bound; // a short replay can end before the server has its port
           if (!signalled && listening) {
             ctx.warn(`input ended; the web view keeps the final state until Ctrl-C`);
             await new Promise<void>((resolve) => (wake = resolve));
