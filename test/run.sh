@@ -12,7 +12,8 @@ part="${1:-all}"
 mapfile -t all < <(find test -name '*.test.ts' | sort)
 mapfile -t lab < <(grep -lE "helpers/(netns|scan-lab)\.js|scenarios/catalog\.js" "${all[@]}" || true)
 mapfile -t unit < <(printf '%s\n' "${all[@]}" | grep -vxF -f <(printf '%s\n' "${lab[@]}" ""))
-run() { node --import tsx --test --test-reporter=spec "$@"; }
+# --test-timeout: a backstop so a hung test fails its file instead of holding CI (each file well under it).
+run() { node --import tsx --test --test-reporter=spec --test-timeout=900000 "$@"; }
 status=0
 if [ "$part" = all ]; then
   echo "# type-check (src and test)"

@@ -8,6 +8,7 @@
  * "timed out waiting for <what>" (with the last error `cond` threw, if any).
  */
 export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 30_000, everyMs = 20): Promise<void> {
+  if (typeof cond !== 'function' || !Number.isFinite(timeoutMs)) throw new TypeError(`waitFor(what, cond, timeoutMs): bad arguments for ${String(what)}`);
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

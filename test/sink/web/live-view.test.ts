@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { waitFor } from '../../capture/flows/helpers.js';
+import { waitFor } from '../../helpers/wait.js';
 import { browserMissing, launchBrowser } from '../../helpers/browser.js';
 import { SAMPLE, startCli } from '../../helpers/cli.js';
 import { recordsBetween, splitPcap } from '../../helpers/pcap-split.js';
@@ -33,14 +33,13 @@ const frames = (page: Page) => page.locator('#chart').getAttribute('data-frames'
 
 test('live view while a capture replays: frames, the scan engaged then ended, its detail; final state kept; report from disk', { skip, timeout: 120_000 }, async () => {
   const pcap = splitPcap(SAMPLE);
-  const t0 = pcap.records[0].ts;
   const scanStart = 1795303002.2; // the first SYN of nmap's scan in the sample (tcpdump -r)
   const report = join(dir, 'report.html');
   const alerts = join(dir, 'alerts.jsonl');
   const cli = startCli(['-r', '-', '--local-net', '10.99.0.0/24', '-timeFrame', '200ms', '--web', '127.0.0.1:0', '--report', report, '--alerts', alerts, '-verbose', '0']);
   try {
     cli.child.stdin.write(Buffer.concat([pcap.header, recordsBetween(pcap, 0, scanStart - 0.3)]));
-    await waitFor(() => /web view at http:\/\/127\.0\.0\.1:\d+\//.test(cli.output().stderr), 30_000, 'the web view URL');
+    await waitFor('the web view URL', () => /web view at http:\/\/127\.0\.0\.1:\d+\//.test(cli.output().stderr), 30_000);
     const url = /web view at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(cli.output().stderr)![1];
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
@@ -76,7 +75,7 @@ test('live view while a capture replays: frames, the scan engaged then ended, it
     await detail.locator('table.history td', { hasText: 'end' }).waitFor();
     await detail.locator('table.detectors td', { hasText: 'trw' }).waitFor();
     assert.match(await detail.innerText(), /1 host, 1,000 ports/);
-    await waitFor(() => /keeps the final state until Ctrl-C/.test(cli.output().stderr), 30_000, 'the hold message');
+    await waitFor('the hold message', () => /keeps the final state until Ctrl-C/.test(cli.output().stderr), 30_000);
 
     // The page still serves the final state after the replay ended: a fresh load shows it whole.
     await page.reload();

@@ -15,7 +15,7 @@ import type { SensorRecord } from '../../../src/sink/schema.js';
 import { WebSink } from '../../../src/sink/web/sink.js';
 import { WebState } from '../../../src/sink/web/state.js';
 import { browserMissing, launchBrowser } from '../../helpers/browser.js';
-import { waitFor } from '../../capture/flows/helpers.js';
+import { waitFor } from '../../helpers/wait.js';
 import { runCli, SHARED_CAPTURES, startCli } from '../../helpers/cli.js';
 import { frame, scan } from './records.js';
 
@@ -121,7 +121,7 @@ test('a live run (flows listener) with --web and --report: Ctrl-C writes the rep
   const report = join(dir, 'live.html');
   const cli = startCli(['--flows-listen', '127.0.0.1:0', '--web', '127.0.0.1:0', '--report', report, '-verbose', '1']);
   try {
-    await waitFor(() => /web view at http:\/\/127\.0\.0\.1:\d+\//.test(cli.output().stderr) && /watching/.test(cli.output().stderr), 30_000, 'the sensor and its web view');
+    await waitFor('the sensor and its web view', () => /web view at http:\/\/127\.0\.0\.1:\d+\//.test(cli.output().stderr) && /watching/.test(cli.output().stderr), 30_000);
     const url = /web view at (http:\/\/\S+\/)/.exec(cli.output().stderr)![1];
     const state = await (await fetch(`${url}api/state`)).json();
     assert.equal(state.meta.live, true);

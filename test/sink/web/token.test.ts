@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { waitFor } from '../../capture/flows/helpers.js';
+import { waitFor } from '../../helpers/wait.js';
 import { browserMissing, launchBrowser } from '../../helpers/browser.js';
 import { runCli, SAMPLE, startCli } from '../../helpers/cli.js';
 
@@ -60,7 +60,7 @@ test('token from the environment on 0.0.0.0: refused without it, served with it;
     { PENG_WEB_TOKEN: webToken },
   );
   try {
-    await waitFor(() => /keeps the final state until Ctrl-C/.test(cli.output().stderr), 60_000, 'the end of the replay');
+    await waitFor('the end of the replay', () => /keeps the final state until Ctrl-C/.test(cli.output().stderr), 60_000);
     const port = /web view at http:\/\/0\.0\.0\.0:(\d+)\/ \(open it with \?token=YOUR_TOKEN\)/.exec(cli.output().stderr)![1];
     assert.doesNotMatch(cli.output().stderr, new RegExp(webToken), 'the token is not printed');
     const base = `http://127.0.0.1:${port}`;
