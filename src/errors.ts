@@ -17,6 +17,7 @@ export type SensorErrorCode =
   | 'PCAP_BAD_RECORD'
   | 'PCAPNG_BAD_BLOCK'
   | 'FILE_OPEN'
+  | 'FILE_READ'
   | 'SINK_WRITE'
   | 'FLOW_LISTEN'
   | 'INFLUX_AUTH'

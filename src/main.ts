@@ -35,7 +35,10 @@ async function openSource(p: ParamValues, flowsAsked: boolean): Promise<{ source
     if (explicitLocal.size === 0) {
       warn('no --local-net given: every SYN counts as CLIENT traffic (give the watched network, e.g. --local-net 10.1.0.0/16)');
     }
-    return { source: new FileSource(read), localNets: explicitLocal };
+    const source = new FileSource(read);
+    // As for an interface: a file that cannot be read is one line, before any output exists.
+    await source.open();
+    return { source, localNets: explicitLocal };
   }
   if (network !== undefined) {
     const { LiveSource } = await import('./capture/live.js');
