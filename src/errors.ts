@@ -19,6 +19,7 @@ export type SensorErrorCode =
   | 'FILE_OPEN'
   | 'FILE_READ'
   | 'SINK_WRITE'
+  | 'SINK_OPEN'
   | 'FLOW_LISTEN'
   | 'INFLUX_AUTH'
   | 'INFLUX_NOT_FOUND';

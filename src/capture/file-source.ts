@@ -19,6 +19,7 @@ export class FileSource implements CaptureSource {
   format = '';
   private parser: RecordParser | null = null;
   private handle: FileHandle | null = null;
+  private window: ByteWindow | null = null;
   private stopped = false;
   private readonly view = new PacketView();
 
@@ -40,6 +41,8 @@ export class FileSource implements CaptureSource {
     await this.open();
     const file = this.handle;
     const win = new ByteWindow(file, file ? null : process.stdin);
+    this.window = win;
+    if (this.stopped) win.abort();
     const fill = async (need: number): Promise<boolean> => {
       try {
         return await win.fill(need);
@@ -50,6 +53,7 @@ export class FileSource implements CaptureSource {
     };
     try {
       if (!(await fill(4))) {
+        if (this.stopped) return; // a signal before the first bytes: nothing to read, nothing wrong
         throw new SensorError('PCAP_TRUNCATED', `${this.description}: empty or shorter than a capture file header`);
       }
       const b = win.buf;
@@ -100,6 +104,7 @@ export class FileSource implements CaptureSource {
   stop(): void {
     this.stopped = true;
     if (this.parser) this.parser.stopRequested = true;
+    this.window?.abort();
   }
 
   stats(): CaptureStats {
