@@ -23,7 +23,8 @@ export class Output {
 
   /** Open every file output now: a bad path fails the start (one line), before --user drops root. */
   async open(): Promise<void> {
-    for (const s of this.sinks) await s.open?.();
+    // All at once: each says "being opened" before any open can fail (no second warning line).
+    await Promise.all(this.sinks.map((s) => s.open?.()));
   }
 
   /** True when some output goes elsewhere than standard output (a file, InfluxDB). */

@@ -1,30 +1,36 @@
-import { createWriteStream, fstatSync, type WriteStream } from 'node:fs';
-import { truncate } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { SensorError } from '../errors.js';
 import { stdoutOutput, type StdoutOutput } from './stdout.js';
 
+interface Pending {
+  bytes: Buffer;
+  written?: () => void;
+}
+
 /**
  * A text output opened once: a file (appended, mode 0644) or standard output
- * for `-`. Counting is by what the system accepted, not what was queued:
- * `write(text, written)` calls `written` only once the bytes are in the file.
- * On a write error (ENOSPC, EIO, EFBIG...) the output says so once through
- * `warn`, stops, and cuts the file back to the last whole record it wrote
- * (a partial write leaves half a row otherwise); the sensor goes on and exits
- * non-zero (`failure`).
+ * for `-`. Records (a CSV row, a JSON line) are queued and written in batches
+ * by one writer that knows how many bytes each write really took, so:
+ * - `write(text, written)` calls `written` only once the whole record is in
+ *   the file: counters say what was written, not what was queued;
+ * - on a write error (ENOSPC, EIO, EFBIG...) mid-batch, the records the disk
+ *   took whole are counted and the file is cut back to the end of the last
+ *   of them (the disk may have taken half a row);
+ * - the output then says so once through `warn` and stops; the sensor goes on
+ *   and exits non-zero (`failure`).
  */
 export class TextOutput {
   /** One line saying why this output failed, or null. */
   failure: string | null = null;
-  /** Bytes written before we opened it, as the caller saw it (0 for a new file or stdout). */
+  /** Bytes in the file before we opened it, as the caller saw it (0 for a new file or stdout). */
   readonly startSize: number;
-  private readonly file: WriteStream | null;
   private readonly stdout: StdoutOutput | null;
-  /** File size when opened, and bytes the system accepted since: where to cut back to. */
-  private baseSize = -1;
-  private confirmed = 0;
-  private repair: Promise<unknown> = Promise.resolve();
+  private readonly opened: Promise<FileHandle | null>;
+  private queue: Pending[] = [];
+  private writing: Promise<void> | null = null;
   /** open() is waiting: it reports a failure itself (as an error), so no warning. */
   private opening = false;
+  private closed = false;
 
   constructor(
     readonly path: string,
@@ -34,21 +40,24 @@ export class TextOutput {
   ) {
     this.startSize = startSize;
     if (path === '-') {
-      this.file = null;
       this.stdout = stdoutOutput();
+      this.opened = Promise.resolve(null);
       return;
     }
     this.stdout = null;
-    this.file = createWriteStream(path, { flags: 'a', mode: 0o644 });
-    // 'open' comes before any queued write is done: the size then is where our bytes start.
-    this.file.once('open', (fd: number) => {
-      try {
-        this.baseSize = fstatSync(fd).size;
-      } catch {
-        this.baseSize = -1;
-      }
+    this.opened = open(path, 'a', 0o644).then(
+      async (fh) => {
+        // A directory opens for append on some systems; writes would fail with EISDIR.
+        if ((await fh.stat()).isDirectory()) {
+          await fh.close();
+          throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+        }
+        return fh;
+      },
+    ).catch((e: unknown) => {
+      this.fail(e);
+      return null;
     });
-    this.file.on('error', (e) => this.fail(e));
   }
 
   get toStdout(): boolean {
@@ -61,56 +70,77 @@ export class TextOutput {
 
   /** Wait until the file is open: a bad path is then one line at start (SINK_OPEN). */
   async open(): Promise<void> {
-    const f = this.file;
-    if (f?.pending && !this.failure) {
-      this.opening = true;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          f.off('ready', done);
-          f.off('error', done);
-          resolve();
-        };
-        f.once('ready', done);
-        f.once('error', done);
-      });
-      this.opening = false;
-    }
+    this.opening = true;
+    await this.opened;
+    this.opening = false;
     if (this.failure) throw new SensorError('SINK_OPEN', this.failure);
   }
 
   write(text: string, written?: () => void): void {
-    if (!this.ok) return;
+    if (!this.ok || this.closed) return;
     if (this.stdout) return this.stdout.write(text, written);
-    const bytes = Buffer.byteLength(text);
-    this.file!.write(text, (err) => {
-      if (err) return this.fail(err);
-      this.confirmed += bytes;
-      written?.();
-    });
+    this.queue.push({ bytes: Buffer.from(text), written });
+    this.writing ??= this.drain();
   }
 
   /** Resolves once what was written so far is in the file (or has failed). */
   async flush(): Promise<void> {
-    const f = this.file;
-    if (!f || !this.ok || f.destroyed) return;
-    await new Promise<void>((resolve) => f.write('', () => resolve()));
+    while (this.writing) await this.writing;
   }
 
   async close(): Promise<void> {
-    const f = this.file;
-    if (f && !f.destroyed) await new Promise<void>((resolve) => f.end(() => resolve()));
-    await this.repair;
+    this.closed = true;
+    await this.flush();
+    const fh = await this.opened;
+    await fh?.close().catch(() => undefined);
   }
 
-  private fail(e: Error): void {
+  /** One writer at a time: everything queued goes out as one write (per frame, not per packet). */
+  private async drain(): Promise<void> {
+    const fh = await this.opened;
+    while (fh && this.queue.length > 0 && this.failure === null) {
+      const batch = this.queue;
+      this.queue = [];
+      const buf = batch.length === 1 ? batch[0].bytes : Buffer.concat(batch.map((p) => p.bytes));
+      let done = 0;
+      try {
+        // write(2) may take part of a buffer (a disk nearly full): go on from there.
+        while (done < buf.length) done += (await fh.write(buf, done, buf.length - done)).bytesWritten;
+      } catch (e) {
+        await this.cutBack(fh, batch, done);
+        this.fail(e);
+      }
+      let at = 0;
+      for (const p of batch) {
+        at += p.bytes.length;
+        if (at > done) break;
+        p.written?.();
+      }
+    }
+    this.queue = [];
+    this.writing = null;
+  }
+
+  /** `done` bytes of `batch` reached the file: drop a record it took only part of. */
+  private async cutBack(fh: FileHandle, batch: Pending[], done: number): Promise<void> {
+    let whole = 0;
+    for (const p of batch) {
+      if (whole + p.bytes.length > done) break;
+      whole += p.bytes.length;
+    }
+    if (whole === done) return;
+    try {
+      const size = (await fh.stat()).size;
+      if (size >= done - whole) await fh.truncate(size - (done - whole));
+    } catch {
+      // Not a regular file (/dev/full): nothing to cut.
+    }
+  }
+
+  private fail(e: unknown): void {
     if (this.failure) return;
     this.failure = `${this.option} ${this.path}: ${writeReason(e)}`;
     if (!this.opening) this.warn(`${this.failure}; this output stopped, the others go on (exit status will be 1)`);
-    if (this.baseSize >= 0) {
-      // Drop a record the disk took only part of: the file ends on a whole row.
-      const keep = this.baseSize + this.confirmed;
-      this.repair = truncate(this.path, keep).catch(() => undefined);
-    }
   }
 }
 
