@@ -16,6 +16,10 @@ import { csvSinkModule } from './sink/csv-module.js';
 import { formatScanEventLine } from './sink/event-line.js';
 import { stdoutOutput } from './sink/stdout.js';
 import { StatsRegistry } from './stats/counters.js';
+import { randomSeed, setHashSeed } from './track/hash.js';
+import { setAddressSeed } from './decode/address.js';
+import { setPairSeed } from './capture/flows/flow-pairs.js';
+import { REPLAY_HASH_SEED } from './config/sensor-params.js';
 import { VERSION } from './version.js';
 
 const warn = (line: string) => process.stderr.write(`peng-ts: ${line}\n`);
@@ -107,6 +111,13 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   }
+
+  // Before any table exists: one seed for every hash, fixed for replays (same input, same counts).
+  const given = p['hash-seed'];
+  const seed = typeof given === 'number' ? given : str(p, 'read') !== undefined ? REPLAY_HASH_SEED : randomSeed();
+  setHashSeed(seed);
+  setAddressSeed(seed);
+  setPairSeed(seed);
 
   const verbose = num(p, 'verbose');
   const stats = new StatsRegistry();
