@@ -6,7 +6,7 @@ import type { FlowViewOptions } from './flow-views.js';
 import { parseListen } from './listen-address.js';
 import { NetflowSource } from './netflow-source.js';
 import { JSON_BAD_NAMES } from './nprobe-json.js';
-import { NprobeJsonSource } from './nprobe-source.js';
+import { DEFAULT_IDLE_TIMEOUT, NprobeJsonSource } from './nprobe-source.js';
 
 /** PortScanDetector's default (-a 0.0.0.0 -p 2055), and the usual NetFlow collector port. */
 export const DEFAULT_FLOW_PORT = 2055;
@@ -124,6 +124,16 @@ export const nprobeModule = defineModule({
       help: 'Exporters connected at once; more are refused (nprobe.connections_refused).',
       advanced: true,
     },
+    {
+      name: 'flows-idle-timeout',
+      type: 'duration',
+      default: DEFAULT_IDLE_TIMEOUT,
+      min: 1,
+      max: 86400,
+      unit: 's',
+      help: 'A connection that sends no complete line for this long is closed (nprobe.connections_idle), so clients trickling bytes cannot hold every slot. nProbe reconnects by itself; keep it above the longest quiet spell of your exporters.',
+      advanced: true,
+    },
   ],
   counters: [
     { name: 'nprobe.lines', kind: 'sum', help: 'Non-empty lines read (one JSON flow, or an array of flows, per line).' },
@@ -140,6 +150,7 @@ export const nprobeModule = defineModule({
     { name: 'nprobe.connections_opened', kind: 'sum', help: 'Exporter connections accepted.' },
     { name: 'nprobe.connections_closed', kind: 'sum', help: 'Exporter connections closed (by the exporter, an error, or stop).' },
     { name: 'nprobe.connections_refused', kind: 'sum', help: 'Connections refused because --flows-max-connections were open.' },
+    { name: 'nprobe.connections_idle', kind: 'sum', help: 'Connections closed because they sent no complete line for --flows-idle-timeout.' },
     { name: 'nprobe.socket_errors', kind: 'sum', help: 'Connections that ended with a socket error (reset, timeout).' },
   ],
 });
@@ -246,6 +257,7 @@ export function createFlowSources(params: ParamValues, ctx: Pick<ModuleContext, 
       listen: where,
       maxLine: num(params, 'flows-max-line'),
       maxConnections: num(params, 'flows-max-connections'),
+      idleTimeout: num(params, 'flows-idle-timeout'),
       warnInterval,
       views,
       warn: ctx.warn,
@@ -302,6 +314,7 @@ function registerCounters(stats: StatsRegistry, nprobe: NprobeJsonSource | null,
       out['nprobe.connections_opened'] = s.connectionsOpened;
       out['nprobe.connections_closed'] = s.connectionsClosed;
       out['nprobe.connections_refused'] = s.connectionsRefused;
+      out['nprobe.connections_idle'] = s.connectionsIdle;
       out['nprobe.socket_errors'] = s.socketErrors;
     });
   }
