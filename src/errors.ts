@@ -17,7 +17,9 @@ export type SensorErrorCode =
   | 'PCAP_BAD_RECORD'
   | 'PCAPNG_BAD_BLOCK'
   | 'FILE_OPEN'
+  | 'FILE_READ'
   | 'SINK_WRITE'
+  | 'SINK_OPEN'
   | 'FLOW_LISTEN'
   | 'INFLUX_AUTH'
   | 'INFLUX_NOT_FOUND';

@@ -14,7 +14,12 @@ import { Sensor } from './sensor.js';
 import { ConsoleSink, formatStats } from './sink/console.js';
 import { csvSinkModule } from './sink/csv-module.js';
 import { formatScanEventLine } from './sink/event-line.js';
+import { stdoutOutput } from './sink/stdout.js';
 import { StatsRegistry } from './stats/counters.js';
+import { randomSeed, setHashSeed } from './track/hash.js';
+import { setAddressSeed } from './decode/address.js';
+import { setPairSeed } from './capture/flows/flow-pairs.js';
+import { REPLAY_HASH_SEED } from './config/sensor-params.js';
 import { VERSION } from './version.js';
 
 const warn = (line: string) => process.stderr.write(`peng-ts: ${line}\n`);
@@ -24,7 +29,16 @@ function engineOf(choice: string | undefined): 'native' | 'cap' | undefined {
 }
 
 /** The packet source asked for (file or interface), or null when only flows are listened to. */
-async function openSource(p: ParamValues, flowsAsked: boolean): Promise<{ source: CaptureSource | null; localNets: CidrSet }> {
+interface OpenedSource {
+  source: CaptureSource | null;
+  localNets: CidrSet;
+  /** Become --user: called once the outputs are open too. */
+  dropRoot: () => void;
+}
+
+const stayRoot = () => {};
+
+async function openSource(p: ParamValues, flowsAsked: boolean): Promise<OpenedSource> {
   const read = str(p, 'read');
   const network = str(p, 'network');
   const explicitLocal = CidrSet.parse(list(p, 'local-net'), '--local-net');
@@ -35,7 +49,10 @@ async function openSource(p: ParamValues, flowsAsked: boolean): Promise<{ source
     if (explicitLocal.size === 0) {
       warn('no --local-net given: every SYN counts as CLIENT traffic (give the watched network, e.g. --local-net 10.1.0.0/16)');
     }
-    return { source: new FileSource(read), localNets: explicitLocal };
+    const source = new FileSource(read);
+    // As for an interface: a file that cannot be read is one line, before any output exists.
+    await source.open();
+    return { source, localNets: explicitLocal, dropRoot: stayRoot };
   }
   if (network !== undefined) {
     const { LiveSource } = await import('./capture/live.js');
@@ -50,13 +67,13 @@ async function openSource(p: ParamValues, flowsAsked: boolean): Promise<{ source
       user: str(p, 'user'),
     });
     // Open now: a missing interface or no permission is one line at start,
-    // before any output exists (and privileges are dropped from here on).
+    // before any output exists. Root is dropped (--user) once outputs are open.
     source.open();
     // Peng counts SYNs to the host's own addresses as SERVER traffic.
     const localNets = explicitLocal.size > 0 ? explicitLocal : new CidrSet(localAddresses(network));
-    return { source, localNets };
+    return { source, localNets, dropRoot: () => source.dropPrivileges() };
   }
-  if (flowsAsked) return { source: null, localNets: explicitLocal };
+  if (flowsAsked) return { source: null, localNets: explicitLocal, dropRoot: stayRoot };
   throw new SensorError(
     'CFG_INVALID',
     'nothing to watch: give -network IFACE (live capture, as root), -r FILE (replay), or --flows-listen/--netflow-listen (flows); peng-ts -interfaces lists interfaces',
@@ -68,36 +85,45 @@ function flowsAsked(p: ParamValues): boolean {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Every stdout write goes through one guard: `peng-ts ... | head -1` is EPIPE, not a crash.
+  const stdout = stdoutOutput();
   if (argv.some((a) => a === '--help' || a === '-help' || a === '-h')) {
-    process.stdout.write(renderHelp(ALL_MODULES) + '\n');
+    stdout.write(renderHelp(ALL_MODULES) + '\n');
     return 0;
   }
   const p = parseCli(argv, ALL_MODULES);
   if (bool(p, 'help-config')) {
-    process.stdout.write(renderHelp(ALL_MODULES, true) + '\n');
+    stdout.write(renderHelp(ALL_MODULES, true) + '\n');
     return 0;
   }
   if (bool(p, 'help-counts')) {
-    process.stdout.write(renderCounters([...ALL_MODULES]) + '\n');
+    stdout.write(renderCounters([...ALL_MODULES]) + '\n');
     return 0;
   }
   if (bool(p, 'version')) {
-    process.stdout.write(`peng-ts ${VERSION}\n`);
+    stdout.write(`peng-ts ${VERSION}\n`);
     return 0;
   }
   if (bool(p, 'interfaces')) {
     const { listInterfaces } = await import('./capture/interfaces.js');
     for (const i of listInterfaces()) {
-      process.stdout.write(`${i.name}${i.description ? ` (${i.description})` : ''}: ${i.addresses.join(', ') || 'no addresses'}\n`);
+      stdout.write(`${i.name}${i.description ? ` (${i.description})` : ''}: ${i.addresses.join(', ') || 'no addresses'}\n`);
     }
     return 0;
   }
 
+  // Before any table exists: one seed for every hash, fixed for replays (same input, same counts).
+  const given = p['hash-seed'];
+  const seed = typeof given === 'number' ? given : str(p, 'read') !== undefined ? REPLAY_HASH_SEED : randomSeed();
+  setHashSeed(seed);
+  setAddressSeed(seed);
+  setPairSeed(seed);
+
   const verbose = num(p, 'verbose');
   const stats = new StatsRegistry();
   const output = new Output(stats);
-  const { source, localNets } = await openSource(p, flowsAsked(p));
-  const consoleSink = new ConsoleSink(verbose, (t) => process.stdout.write(t), formatScanEventLine);
+  const { source, localNets, dropRoot } = await openSource(p, flowsAsked(p));
+  const consoleSink = new ConsoleSink(verbose, (t) => stdout.write(t), formatScanEventLine);
   output.add(consoleSink);
   const ctx: ModuleContext = {
     params: p,
@@ -115,6 +141,15 @@ async function main(argv: string[]): Promise<number> {
     const sink = m.create(ctx);
     if (sink) output.add(sink);
   }
+  // Files are opened (a bad path is one line, exit 1) while still root, then root
+  // is dropped: as tcpdump -Z with -w.
+  try {
+    await output.open();
+    dropRoot();
+  } catch (e) {
+    source?.stop(); // release the capture: nothing will read it
+    throw e;
+  }
   const detectors: Detector[] = [];
   for (const m of DETECTOR_MODULES) {
     const d = m.create(ctx);
@@ -131,16 +166,26 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The reader of stdout left (EPIPE) or stdout failed: when nothing else is
+  // written, stop as tcpdump does (flush, stats, exit); else the others go on.
+  stdout.onGone(() => {
+    if (!output.beyondStdout) sensor.stop();
+  });
 
   if (verbose >= 1) warn(`watching ${sources.map((s) => s.description).join(' and ')}; outputs: ${output.names.join(', ')}`);
-  await sensor.run();
-  const final = stats.snapshot();
-  process.stderr.write(formatStats({ kind: 'stats', ts: sensor.pipeline.now, counters: final }) + '\n');
-  if (source?.damage) {
-    warn(source.damage);
-    return 2;
+  try {
+    await sensor.run();
+  } finally {
+    // Also when a source failed (an interface gone down): the counters say what was seen.
+    process.stderr.write(formatStats({ kind: 'stats', ts: sensor.pipeline.now, counters: stats.snapshot() }) + '\n');
   }
-  return 0;
+  const failed = [...output.failures, ...(stdout.failure ? [stdout.failure] : [])];
+  if (source?.damage) warn(source.damage);
+  if (failed.length > 0) {
+    warn(`${failed.length === 1 ? 'an output' : `${failed.length} outputs`} failed (${failed.join('; ')}): exit status 1`);
+    return 1;
+  }
+  return source?.damage ? 2 : 0;
 }
 
 main(process.argv.slice(2)).then(

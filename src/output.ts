@@ -21,6 +21,24 @@ export class Output {
     return this.sinks.map((s) => s.name);
   }
 
+  /** Open every file output now: a bad path fails the start (one line), before --user drops root. */
+  async open(): Promise<void> {
+    // All at once: each says "being opened" before any open can fail (no second warning line).
+    await Promise.all(this.sinks.map((s) => s.open?.()));
+  }
+
+  /** True when some output goes elsewhere than standard output (a file, InfluxDB). */
+  get beyondStdout(): boolean {
+    return this.sinks.some((s) => s.name !== 'console' && !s.toStdout);
+  }
+
+  /** One line per output that failed during the run. */
+  get failures(): string[] {
+    const out: string[] = [];
+    for (const s of this.sinks) if (s.failure) out.push(s.failure);
+    return out;
+  }
+
   readonly emit = (record: SensorRecord): void => {
     for (const s of this.sinks) s.write(record);
     if (record.kind === 'frame') {

@@ -14,8 +14,18 @@ export const PIPELINE_COUNTERS: readonly CounterSpec[] = [
   { name: 'decode.not_ip', kind: 'sum', help: 'Well-formed frames without IP (ARP, LLDP, STP...).' },
   { name: 'decode.bad_ip', kind: 'sum', help: 'IPv4/IPv6 headers with a wrong version or inconsistent lengths.' },
   { name: 'decode.bad_transport', kind: 'sum', help: 'TCP/UDP/ICMP headers that are inconsistent (e.g. TCP data offset < 5).' },
+  { name: 'packets.bad_time', kind: 'sum', help: 'Packets skipped because their time is before 1970 or after 2262-04-11 (what a signed 64-bit nanosecond clock holds): damaged stamps, if_tsresol/if_tsoffset gone wrong.' },
   { name: 'clock.backwards', kind: 'sum', help: 'Packets stamped earlier than one already seen (reordering): handled in the open frame.' },
 ];
+
+/**
+ * Latest packet time we accept, seconds: 2^63 ns, the end of a signed 64-bit
+ * nanosecond clock (2262-04-11T23:47:16Z), which is InfluxDB's and Go's limit.
+ * Below it a double still resolves 2 µs, so every packet-time step (a 10 s UDP
+ * interval, a 1 s housekeeping tick) advances; JavaScript's Date (8.64e12 s)
+ * and every formatter hold it.
+ */
+export const MAX_PACKET_TIME = 9_223_372_036;
 
 export const pipelineModule = defineModule({
   name: 'pipeline',
@@ -37,6 +47,7 @@ export class Pipeline {
   seen = 0;
   decoded = 0;
   backwards = 0;
+  badTime = 0;
   readonly byStatus = new Float64Array(DECODE_STATUS_NAMES.length);
 
   constructor(
@@ -52,6 +63,7 @@ export class Pipeline {
         if (isMalformed(s)) malformed += this.byStatus[s];
       }
       out['packets.malformed'] = malformed;
+      out['packets.bad_time'] = this.badTime;
       out['clock.backwards'] = this.backwards;
     });
   }
@@ -59,6 +71,11 @@ export class Pipeline {
   /** A raw packet from a capture source. Bound, so it can be passed as a handler. */
   readonly onPacket = (view: PacketView): void => {
     this.seen++;
+    // Written so NaN fails too. Before decode: a bad stamp is bad input, like a bad header.
+    if (!(view.ts >= 0 && view.ts <= MAX_PACKET_TIME)) {
+      this.badTime++;
+      return;
+    }
     const status = decode(view);
     if (status !== DecodeStatus.OK) {
       this.byStatus[status]++;
@@ -70,6 +87,10 @@ export class Pipeline {
   /** A view whose decoded fields a source filled itself (flow records). */
   readonly onDecoded = (view: PacketView): void => {
     this.seen++;
+    if (!(view.ts >= 0 && view.ts <= MAX_PACKET_TIME)) {
+      this.badTime++;
+      return;
+    }
     this.dispatch(view);
   };
 

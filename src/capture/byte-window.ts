@@ -18,6 +18,10 @@ export class ByteWindow {
   private readonly chunk: number;
   private streamIter: AsyncIterator<Buffer> | null = null;
   private pending: Uint8Array | null = null;
+  private readonly stream: Readable | null;
+  /** Resolves when abort() is called: a read waiting on an idle pipe gives up then. */
+  private aborted: Promise<null>;
+  private wake: (v: null) => void = () => {};
 
   constructor(
     private readonly file: FileHandle | null,
@@ -26,7 +30,21 @@ export class ByteWindow {
   ) {
     this.chunk = chunkSize;
     this.buf = new Uint8Array(chunkSize * 2);
+    this.stream = stream;
     if (stream) this.streamIter = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    this.aborted = new Promise((resolve) => (this.wake = resolve));
+  }
+
+  /**
+   * Stop reading: a read pending on a stream (an idle `-r -` pipe whose writer
+   * keeps it open) ends at once as end of input, and the stream is released so
+   * the process can exit. File reads complete on their own (no wait on a writer).
+   */
+  abort(): void {
+    if (this.eof) return;
+    this.eof = true;
+    this.wake(null);
+    this.stream?.destroy();
   }
 
   get available(): number {
@@ -46,6 +64,7 @@ export class ByteWindow {
     while (this.available < need && !this.eof) {
       this.compact(need);
       const n = await this.readInto(this.end, this.buf.length - this.end);
+      if (this.eof) break; // aborted while reading
       if (n === 0) this.eof = true;
       else this.end += n;
     }
@@ -75,8 +94,8 @@ export class ByteWindow {
     }
     let src = this.pending;
     if (!src) {
-      const next = await this.streamIter!.next();
-      if (next.done) return 0;
+      const next = await Promise.race([this.streamIter!.next(), this.aborted]);
+      if (next === null || next.done) return 0;
       src = next.value;
     }
     const n = Math.min(room, src.length);

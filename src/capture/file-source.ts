@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { u32 } from '../decode/bytes.js';
 import { PacketView } from '../decode/packet-view.js';
 import { SensorError } from '../errors.js';
@@ -18,6 +18,8 @@ export class FileSource implements CaptureSource {
   damage: string | null = null;
   format = '';
   private parser: RecordParser | null = null;
+  private handle: FileHandle | null = null;
+  private window: ByteWindow | null = null;
   private stopped = false;
   private readonly view = new PacketView();
 
@@ -27,11 +29,31 @@ export class FileSource implements CaptureSource {
     return this.path === '-' ? 'standard input' : this.path;
   }
 
+  /**
+   * Open the file now (run() does it otherwise): a missing file, a directory or
+   * no permission is then one line at start, before any output file exists.
+   */
+  async open(): Promise<void> {
+    if (this.path !== '-' && !this.handle) this.handle = await this.openFile();
+  }
+
   async run(onPacket: PacketHandler): Promise<void> {
-    const file = this.path === '-' ? null : await this.openFile();
+    await this.open();
+    const file = this.handle;
     const win = new ByteWindow(file, file ? null : process.stdin);
+    this.window = win;
+    if (this.stopped) win.abort();
+    const fill = async (need: number): Promise<boolean> => {
+      try {
+        return await win.fill(need);
+      } catch (e) {
+        // A read error (EIO on a failing disk, a reset stream): one line; what was read is kept.
+        throw new SensorError('FILE_READ', `cannot read capture file ${this.description}: ${ioReason(e)}`);
+      }
+    };
     try {
-      if (!(await win.fill(4))) {
+      if (!(await fill(4))) {
+        if (this.stopped) return; // a signal before the first bytes: nothing to read, nothing wrong
         throw new SensorError('PCAP_TRUNCATED', `${this.description}: empty or shorter than a capture file header`);
       }
       const b = win.buf;
@@ -53,7 +75,7 @@ export class FileSource implements CaptureSource {
       for (;;) {
         win.start = parser.parse(win.buf, win.start, win.end);
         if (parser.damage || parser.stopRequested) break;
-        if (!(await win.fill(parser.need))) break;
+        if (!(await fill(parser.need))) break;
       }
       if (parser.damage) this.damage = `${this.description}: ${parser.damage}`;
       else if (!parser.stopRequested && win.available > 0) {
@@ -67,19 +89,22 @@ export class FileSource implements CaptureSource {
   }
 
   private async openFile() {
+    let fh;
     try {
-      return await open(this.path, 'r');
+      fh = await open(this.path, 'r');
+      // open(2) succeeds on a directory; the first read would fail with EISDIR.
+      if ((await fh.stat()).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      return fh;
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why =
-        code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-      throw new SensorError('FILE_OPEN', `cannot read capture file ${this.path}: ${why}`);
+      await fh?.close();
+      throw new SensorError('FILE_OPEN', `cannot read capture file ${this.path}: ${ioReason(e)}; give a pcap or pcapng file, or - for standard input`);
     }
   }
 
   stop(): void {
     this.stopped = true;
     if (this.parser) this.parser.stopRequested = true;
+    this.window?.abort();
   }
 
   stats(): CaptureStats {
@@ -90,4 +115,13 @@ export class FileSource implements CaptureSource {
       interfaceDropped: null,
     };
   }
+}
+
+/** An errno as a few words (the message Node gives for the rest). */
+function ioReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return (e as Error)?.message ?? String(e);
 }

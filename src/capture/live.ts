@@ -159,12 +159,17 @@ export class LiveSource implements CaptureSource {
   private delivered = 0;
   private stopping = false;
   private finish: (() => void) | null = null;
+  private dropped = false;
 
   constructor(private readonly opts: LiveOptions) {
     this.description = `live:${opts.device}${opts.filter ? ` (${opts.filter})` : ''}`;
   }
 
-  /** Open the interface (and drop privileges if asked). run() calls it when needed. */
+  /**
+   * Open the interface. Privileges are dropped by dropPrivileges(), which the
+   * CLI calls once the output files are open too (tcpdump -Z opens -w first);
+   * run() drops them itself if nobody did.
+   */
   open(): void {
     if (this.engine) return;
     checkOptions(this.opts);
@@ -175,7 +180,12 @@ export class LiveSource implements CaptureSource {
       throw new SensorError('CAP_NATIVE_MISSING', `${nativeLoadError()}; or capture with --capture-engine cap`);
     }
     else this.openCap(want === 'cap');
-    if (!this.opts.user) return;
+  }
+
+  /** Become --user (once, after open()); a failed drop closes the capture. */
+  dropPrivileges(): void {
+    if (!this.opts.user || this.dropped) return;
+    this.dropped = true;
     try {
       if (!dropPrivileges(this.opts.user)) {
         process.stderr.write(`peng-ts: not running as root, so --user ${this.opts.user} changes nothing\n`);
@@ -190,6 +200,7 @@ export class LiveSource implements CaptureSource {
     return new Promise<void>((resolve, reject) => {
       try {
         this.open();
+        this.dropPrivileges();
       } catch (e) {
         reject(e);
         return;
@@ -215,7 +226,8 @@ export class LiveSource implements CaptureSource {
     // A native batch in flight is woken by close() and completes at once;
     // cap has no batch to wait for, so run() settles here.
     if (this.native) this.native.close();
-    else this.finish?.();
+    else if (this.finish) this.finish();
+    else this.closeHandles(); // opened, never run
   }
 
   stats(): CaptureStats {

@@ -7,8 +7,14 @@ import { isIP } from 'node:net';
  * so nobody outside can aim spoofed sources at one table slot. A collision is
  * 2^-52 per pair; tables keep the text address of the first owner of a key.
  */
-const SEED_A = (Math.random() * 0x100000000) >>> 0;
-const SEED_B = (Math.random() * 0x100000000) >>> 0;
+let SEED_A = (Math.random() * 0x100000000) >>> 0;
+let SEED_B = (Math.random() * 0x100000000) >>> 0;
+
+/** Fix the IPv6 key seed (a uint32), for reproducible replays (see track/hash.ts setHashSeed). */
+export function setAddressSeed(seed: number): void {
+  SEED_A = mix(0x13198a2e, seed >>> 0);
+  SEED_B = mix(0x03707344, seed >>> 0);
+}
 
 function mix(h: number, w: number): number {
   h = Math.imul(h ^ w, 0x9e3779b1);

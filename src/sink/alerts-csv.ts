@@ -2,9 +2,10 @@ import { statSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { defineSink, type ModuleContext } from '../config/module.js';
 import { str } from '../config/params.js';
-import { AlertOutput, alertRecord, type AlertRecord } from './jsonl.js';
+import { alertRecord, type AlertRecord } from './jsonl.js';
 import type { SensorRecord } from './schema.js';
 import type { Sink } from './sink.js';
+import { TextOutput } from './text-output.js';
 
 /** CSV columns: the JSON Lines keys, in the same order. */
 export const ALERT_COLUMNS: readonly (keyof AlertRecord)[] = [
@@ -44,11 +45,27 @@ export function alertRow(a: AlertRecord): (string | number)[] {
 /** `--alerts-csv FILE`: the scan events as CSV, header written once per file. */
 export class AlertCsvSink implements Sink {
   readonly name = 'alerts-csv';
+  /** Events the system accepted (not merely queued). */
   events = 0;
   private headerDone: boolean;
+  private readonly counted = () => {
+    this.events++;
+  };
 
-  constructor(private readonly out: AlertOutput) {
+  constructor(private readonly out: TextOutput) {
     this.headerDone = out.startSize > 0;
+  }
+
+  get toStdout(): boolean {
+    return this.out.toStdout;
+  }
+
+  get failure(): string | null {
+    return this.out.failure;
+  }
+
+  open(): Promise<void> {
+    return this.out.open();
   }
 
   write(r: SensorRecord): void {
@@ -59,8 +76,7 @@ export class AlertCsvSink implements Sink {
       this.headerDone = true;
     }
     rows.push(alertRow(alertRecord(r)));
-    this.out.write(stringify(rows));
-    this.events++;
+    this.out.write(stringify(rows), this.counted);
   }
 
   flush(): Promise<void> {
@@ -91,7 +107,7 @@ export const alertsCsvModule = defineSink({
   create(ctx: ModuleContext) {
     const path = str(ctx.params, 'alerts-csv');
     if (path === undefined) return null;
-    const sink = new AlertCsvSink(new AlertOutput(path, '--alerts-csv', ctx.warn, sizeOf(path)));
+    const sink = new AlertCsvSink(new TextOutput(path, '--alerts-csv', ctx.warn, sizeOf(path)));
     ctx.stats.add(alertsCsvModule.counters, (out) => {
       out['alerts.csv_events'] = sink.events;
     });

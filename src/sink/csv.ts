@@ -1,64 +1,54 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
-import { SensorError } from '../errors.js';
 import { goTime } from './go-time.js';
 import type { SensorRecord } from './schema.js';
 import type { Sink } from './sink.js';
+import { TextOutput } from './text-output.js';
 
 /**
  * Peng's -export: one row per frame, columns time, client, server, values
  * printed with %f (6 decimals), no header (Peng writes none, and appending to
  * an existing file must not repeat one). Opened once, mode 0644, appended;
- * flushed every frame.
+ * flushed every frame. `rows` counts rows the file took, not rows queued.
  */
 export class FrameCsvSink implements Sink {
   readonly name = 'csv';
-  private readonly file: WriteStream;
-  private failed: Error | null = null;
+  private readonly out: TextOutput;
   rows = 0;
+  private readonly counted = () => {
+    this.rows++;
+  };
 
   constructor(
     readonly path: string,
-    private readonly warn: (line: string) => void,
+    warn: (line: string) => void,
   ) {
-    this.file = createWriteStream(path, { flags: 'a', mode: 0o644 });
-    this.file.on('error', (e) => this.fail(e));
+    this.out = new TextOutput(path, '-export', warn);
+  }
+
+  get failure(): string | null {
+    return this.out.failure;
+  }
+
+  get toStdout(): boolean {
+    return this.out.toStdout;
   }
 
   /** Open the file now, so a bad path is reported at start, not at the first frame. */
-  async ready(): Promise<void> {
-    if (this.file.pending) {
-      await new Promise<void>((resolve) => {
-        this.file.once('ready', () => resolve());
-        this.file.once('error', () => resolve());
-      });
-    }
-    if (this.failed) throw new SensorError('SINK_WRITE', `-export ${this.path}: ${this.failed.message}`);
-  }
-
-  private fail(e: Error): void {
-    if (!this.failed) this.warn(`-export ${this.path}: ${e.message}; CSV output stopped, other outputs go on`);
-    this.failed = e;
+  open(): Promise<void> {
+    return this.out.open();
   }
 
   write(r: SensorRecord): void {
-    if (r.kind !== 'frame' || this.failed) return;
-    this.file.write(stringify([[goTime(r.end), r.client.toFixed(6), r.server.toFixed(6)]]));
-    this.rows++;
+    if (r.kind !== 'frame') return;
+    this.out.write(stringify([[goTime(r.end), r.client.toFixed(6), r.server.toFixed(6)]]), this.counted);
   }
 
   /** Resolves once what was written so far has reached the file. */
-  async flush(): Promise<void> {
-    if (this.failed) return;
-    await new Promise<void>((resolve) => {
-      // Writes complete in order: this callback runs once every row before it is in the file.
-      this.file.write('', () => resolve());
-    });
+  flush(): Promise<void> {
+    return this.out.flush();
   }
 
-  async close(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.file.end(() => resolve());
-    });
+  close(): Promise<void> {
+    return this.out.close();
   }
 }

@@ -19,7 +19,16 @@ const zoneName = (() => {
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
+/** JavaScript's Date holds ±8.64e15 ms (ECMA-262 21.4.1.1); beyond it every getter is NaN and toISOString throws. */
+const DATE_LIMIT_S = 8.64e12;
+
+/** Text for a time no calendar can show: never a throw inside an output. */
+export function badTime(seconds: number): string {
+  return `invalid-time(${seconds}s)`;
+}
+
 export function goTime(seconds: number): string {
+  if (!(Math.abs(seconds) <= DATE_LIMIT_S)) return badTime(seconds);
   const whole = Math.floor(seconds);
   const nanos = Math.round((seconds - whole) * 1e9);
   const d = new Date(whole * 1000);

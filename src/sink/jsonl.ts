@@ -1,8 +1,8 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { defineSink, type ModuleContext } from '../config/module.js';
 import { str } from '../config/params.js';
 import { isoTime, type ScanEvent, type SensorRecord } from './schema.js';
 import type { Sink } from './sink.js';
+import { TextOutput } from './text-output.js';
 
 /**
  * The alert record as written to JSON Lines and CSV: snake_case keys, times
@@ -53,65 +53,35 @@ export function alertRecord(e: ScanEvent): AlertRecord {
   };
 }
 
-/**
- * A text output opened once: a file (appended, mode 0644) or standard output
- * for `-`. A write error is reported once through `warn` and stops this
- * output only; the sensor goes on.
- */
-export class AlertOutput {
-  private readonly file: WriteStream | null;
-  private failed: Error | null = null;
-  /** Bytes written before we opened it (0 for a new file or stdout). */
-  readonly startSize: number;
-
-  constructor(
-    readonly path: string,
-    readonly option: string,
-    private readonly warn: (line: string) => void,
-    startSize = 0,
-  ) {
-    this.startSize = startSize;
-    this.file = path === '-' ? null : createWriteStream(path, { flags: 'a', mode: 0o644 });
-    this.file?.on('error', (e) => this.fail(e));
-  }
-
-  get ok(): boolean {
-    return this.failed === null;
-  }
-
-  write(text: string): void {
-    if (this.failed) return;
-    if (this.file) this.file.write(text);
-    else process.stdout.write(text);
-  }
-
-  async flush(): Promise<void> {
-    if (this.failed || !this.file) return;
-    await new Promise<void>((resolve) => this.file!.write('', () => resolve()));
-  }
-
-  async close(): Promise<void> {
-    if (!this.file) return;
-    await new Promise<void>((resolve) => this.file!.end(() => resolve()));
-  }
-
-  private fail(e: Error): void {
-    if (!this.failed) this.warn(`${this.option} ${this.path}: ${e.message}; this output stopped, the others go on`);
-    this.failed = e;
-  }
-}
+/** The text output the alert sinks write to (a file, or standard output for `-`). */
+export { TextOutput as AlertOutput } from './text-output.js';
 
 /** `--alerts FILE`: one JSON object per scan event. */
 export class AlertJsonlSink implements Sink {
   readonly name = 'alerts-jsonl';
+  /** Events the system accepted (not merely queued). */
   events = 0;
+  private readonly counted = () => {
+    this.events++;
+  };
 
-  constructor(private readonly out: AlertOutput) {}
+  constructor(private readonly out: TextOutput) {}
+
+  get toStdout(): boolean {
+    return this.out.toStdout;
+  }
+
+  get failure(): string | null {
+    return this.out.failure;
+  }
+
+  open(): Promise<void> {
+    return this.out.open();
+  }
 
   write(r: SensorRecord): void {
     if (r.kind !== 'scan') return;
-    this.out.write(JSON.stringify(alertRecord(r)) + '\n');
-    this.events++;
+    this.out.write(JSON.stringify(alertRecord(r)) + '\n', this.counted);
   }
 
   flush(): Promise<void> {
@@ -133,7 +103,7 @@ export const alertsJsonlModule = defineSink({
   create(ctx: ModuleContext) {
     const path = str(ctx.params, 'alerts');
     if (path === undefined) return null;
-    const sink = new AlertJsonlSink(new AlertOutput(path, '--alerts', ctx.warn));
+    const sink = new AlertJsonlSink(new TextOutput(path, '--alerts', ctx.warn));
     ctx.stats.add(alertsJsonlModule.counters, (out) => {
       out['alerts.jsonl_events'] = sink.events;
     });

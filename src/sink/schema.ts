@@ -102,5 +102,7 @@ export type SensorRecord = FrameStat | ScanEvent | StatsSnapshot;
 
 /** ISO 8601 (UTC, milliseconds) of a packet time in seconds. */
 export function isoTime(seconds: number): string {
-  return new Date(Math.round(seconds * 1000)).toISOString();
+  const d = new Date(Math.round(seconds * 1000));
+  // Outside Date's range (or NaN) toISOString throws: say so instead (the pipeline skips such packets).
+  return Number.isNaN(d.getTime()) ? `invalid-time(${seconds}s)` : d.toISOString();
 }

@@ -6,6 +6,12 @@ import type { SensorRecord } from './schema.js';
  */
 export interface Sink {
   readonly name: string;
+  /** True when it writes to standard output (the console, `--alerts -`). */
+  readonly toStdout?: boolean;
+  /** One line when this output failed (a full disk...): the run then exits non-zero. */
+  readonly failure?: string | null;
+  /** Open files now, so a bad path is one line at start (and before --user drops root). */
+  open?(): Promise<void>;
   write(record: SensorRecord): void;
   /** Push out what is buffered (called after each frame). */
   flush(): Promise<void>;

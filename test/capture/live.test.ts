@@ -47,6 +47,7 @@ async function captureChild(): Promise<void> {
   const src = new LiveSource(cfg.options);
   try {
     src.open();
+    src.dropPrivileges(); // as the CLI does, once its outputs are open
   } catch (e) {
     const err = e as { code: string; message: string };
     process.stdout.write(JSON.stringify({ error: { code: err.code, message: err.message } }) + '\n');

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import test from 'node:test';
 import { Holt } from '../../src/detect/udp/holt.js';
 import { UdpPart } from '../../src/detect/udp/detector.js';
@@ -139,4 +141,12 @@ test('UDP: a victim answering from another port (TFTP-style) is not a scanner of
   });
   h.flush(BASE + 100);
   assert.equal(h.of('10.0.2.1').length, 0);
+});
+
+test('packet times past 4e18 s (a 10 s step no longer moves a double) do not hang any detector', () => {
+  // Regression: the UDP detector's `nextDes += 10` stopped advancing there: 100% CPU, signals ignored.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'helpers/huge-time.ts')], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.error, undefined, `the detectors did not return within 60 s: ${r.error?.message}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^done \d+ frames \d+ events$/m);
 });

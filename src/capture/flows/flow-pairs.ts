@@ -21,7 +21,12 @@ export interface Tuple {
 
 const TWO32 = 0x100000000;
 /** Random per process, so nobody can aim flows at one probe sequence (see track/hash.ts). */
-const SEED = (Math.random() * TWO32) >>> 0;
+let SEED = (Math.random() * TWO32) >>> 0;
+
+/** Fix the pairing hash seed (a uint32), for reproducible replays (see track/hash.ts setHashSeed). */
+export function setPairSeed(seed: number): void {
+  SEED = mix(0xa4093822, seed >>> 0);
+}
 
 function mix(h: number, w: number): number {
   h = Math.imul(h ^ w, 0xcc9e2d51);

@@ -6,7 +6,7 @@ import type { FlowViewOptions } from './flow-views.js';
 import { parseListen } from './listen-address.js';
 import { NetflowSource } from './netflow-source.js';
 import { JSON_BAD_NAMES } from './nprobe-json.js';
-import { NprobeJsonSource } from './nprobe-source.js';
+import { DEFAULT_IDLE_TIMEOUT, NprobeJsonSource } from './nprobe-source.js';
 
 /** PortScanDetector's default (-a 0.0.0.0 -p 2055), and the usual NetFlow collector port. */
 export const DEFAULT_FLOW_PORT = 2055;
@@ -124,6 +124,16 @@ export const nprobeModule = defineModule({
       help: 'Exporters connected at once; more are refused (nprobe.connections_refused).',
       advanced: true,
     },
+    {
+      name: 'flows-idle-timeout',
+      type: 'duration',
+      default: DEFAULT_IDLE_TIMEOUT,
+      min: 1,
+      max: 86400,
+      unit: 's',
+      help: 'A connection that sends no complete line for this long is closed (nprobe.connections_idle), so clients trickling bytes cannot hold every slot. nProbe reconnects by itself; keep it above the longest quiet spell of your exporters.',
+      advanced: true,
+    },
   ],
   counters: [
     { name: 'nprobe.lines', kind: 'sum', help: 'Non-empty lines read (one JSON flow, or an array of flows, per line).' },
@@ -140,6 +150,7 @@ export const nprobeModule = defineModule({
     { name: 'nprobe.connections_opened', kind: 'sum', help: 'Exporter connections accepted.' },
     { name: 'nprobe.connections_closed', kind: 'sum', help: 'Exporter connections closed (by the exporter, an error, or stop).' },
     { name: 'nprobe.connections_refused', kind: 'sum', help: 'Connections refused because --flows-max-connections were open.' },
+    { name: 'nprobe.connections_idle', kind: 'sum', help: 'Connections closed because they sent no complete line for --flows-idle-timeout.' },
     { name: 'nprobe.socket_errors', kind: 'sum', help: 'Connections that ended with a socket error (reset, timeout).' },
   ],
 });
@@ -184,6 +195,36 @@ export const netflowModule = defineModule({
       help: 'Exporter sessions (address:port and version) kept with their templates; the oldest is forgotten beyond this.',
       advanced: true,
     },
+    {
+      name: 'netflow-exporter-templates',
+      type: 'int',
+      default: 512,
+      min: 1,
+      max: 65536,
+      unit: 'templates',
+      help: 'v9/IPFIX templates one exporter session may keep; its new ones beyond are refused (netflow.templates_refused_exporter), so one exporter cannot lock the others out.',
+      advanced: true,
+    },
+    {
+      name: 'netflow-exporter-domains',
+      type: 'int',
+      default: 64,
+      min: 1,
+      max: 1_000_000,
+      unit: 'domains',
+      help: 'Observation domains (v9 source ids, IPFIX domain ids) one exporter session may use; datagrams for more are skipped (netflow.domains_refused).',
+      advanced: true,
+    },
+    {
+      name: 'netflow-memory',
+      type: 'int',
+      default: 64,
+      min: 1,
+      max: 65536,
+      unit: 'MiB',
+      help: 'Memory all templates and observation domains may take together (estimated from their field counts, netflow.memory); new ones beyond are refused (netflow.templates_refused_memory, netflow.domains_refused).',
+      advanced: true,
+    },
   ],
   counters: [
     { name: 'netflow.datagrams', kind: 'sum', help: 'Export datagrams received.' },
@@ -202,7 +243,11 @@ export const netflowModule = defineModule({
     { name: 'netflow.templates', kind: 'now', help: 'v9/IPFIX templates known now.' },
     { name: 'netflow.templates_received', kind: 'sum', help: 'Template records received (new and refreshed).' },
     { name: 'netflow.templates_withdrawn', kind: 'sum', help: 'IPFIX templates withdrawn by their exporter.' },
-    { name: 'netflow.templates_refused', kind: 'sum', help: 'Templates refused because --netflow-max-templates were kept.' },
+    { name: 'netflow.templates_refused', kind: 'sum', help: 'Templates refused: --netflow-max-templates over all exporters, --netflow-exporter-templates for one, or --netflow-memory used up.' },
+    { name: 'netflow.templates_refused_exporter', kind: 'sum', help: 'Of netflow.templates_refused: the exporter kept --netflow-exporter-templates already.' },
+    { name: 'netflow.templates_refused_memory', kind: 'sum', help: 'Of netflow.templates_refused: templates and domains took --netflow-memory already.' },
+    { name: 'netflow.domains_refused', kind: 'sum', help: 'Datagrams skipped because their observation domain was refused (--netflow-exporter-domains or --netflow-memory).' },
+    { name: 'netflow.memory', kind: 'now', help: 'Bytes templates and observation domains take now (estimated; bounded by --netflow-memory).' },
     { name: 'netflow.fields_ignored', kind: 'sum', help: 'Template fields not read (unknown, enterprise-specific or of no use to the detectors), counted per template received; their bytes are skipped.' },
     { name: 'netflow.options_records', kind: 'sum', help: 'Options data records read (systemInitTimeMilliseconds is used, the rest ignored).' },
     { name: 'netflow.records', kind: 'sum', help: 'Flow records decoded and handed on.' },
@@ -246,6 +291,7 @@ export function createFlowSources(params: ParamValues, ctx: Pick<ModuleContext, 
       listen: where,
       maxLine: num(params, 'flows-max-line'),
       maxConnections: num(params, 'flows-max-connections'),
+      idleTimeout: num(params, 'flows-idle-timeout'),
       warnInterval,
       views,
       warn: ctx.warn,
@@ -260,6 +306,9 @@ export function createFlowSources(params: ParamValues, ctx: Pick<ModuleContext, 
       recvBuffer: num(params, 'netflow-recv-buffer') * 1024,
       maxTemplates: num(params, 'netflow-max-templates'),
       maxExporters: num(params, 'netflow-max-exporters'),
+      maxTemplatesPerExporter: num(params, 'netflow-exporter-templates'),
+      maxDomainsPerExporter: num(params, 'netflow-exporter-domains'),
+      maxBytes: num(params, 'netflow-memory') * 1024 * 1024,
       warnInterval,
       views,
       warn: ctx.warn,
@@ -302,6 +351,7 @@ function registerCounters(stats: StatsRegistry, nprobe: NprobeJsonSource | null,
       out['nprobe.connections_opened'] = s.connectionsOpened;
       out['nprobe.connections_closed'] = s.connectionsClosed;
       out['nprobe.connections_refused'] = s.connectionsRefused;
+      out['nprobe.connections_idle'] = s.connectionsIdle;
       out['nprobe.socket_errors'] = s.socketErrors;
     });
   }
@@ -323,6 +373,10 @@ function registerCounters(stats: StatsRegistry, nprobe: NprobeJsonSource | null,
       out['netflow.no_template'] = d.noTemplate;
       out['netflow.unknown_set'] = d.unknownSet;
       out['netflow.templates'] = d.templateCount;
+      out['netflow.templates_refused_exporter'] = d.templatesRefusedExporter;
+      out['netflow.templates_refused_memory'] = d.templatesRefusedMemory;
+      out['netflow.domains_refused'] = d.domainsRefused;
+      out['netflow.memory'] = d.bytesKept;
       out['netflow.templates_received'] = d.templatesReceived;
       out['netflow.templates_withdrawn'] = d.templatesWithdrawn;
       out['netflow.templates_refused'] = d.templatesRefused;

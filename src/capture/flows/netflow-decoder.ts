@@ -17,6 +17,12 @@ export interface NetflowDecoderOptions {
   readonly maxTemplates: number;
   /** Exporter sessions kept; the oldest is forgotten beyond this. */
   readonly maxExporters: number;
+  /** Templates one exporter session may keep; its new ones beyond are refused (absent: 512). */
+  readonly maxTemplatesPerExporter?: number;
+  /** Observation domains (source ids) one exporter session may use; beyond, its datagrams are skipped (absent: 64). */
+  readonly maxDomainsPerExporter?: number;
+  /** Bytes all templates and domains may take together; beyond, new ones are refused (absent: 64 MiB). */
+  readonly maxBytes?: number;
   /** A problem worth a (rate-limited) warning: reason key and a line built on demand. */
   readonly onProblem?: (reason: string, make: () => string) => void;
 }
@@ -33,7 +39,24 @@ class Domain {
 
 class Session {
   readonly domains = new Map<number, Domain>();
+  /** Templates over its domains, and the bytes they and the domains take (estimated, see templateBytes). */
+  templates = 0;
+  bytes = 0;
 }
+
+/**
+ * What a kept template costs, estimated: its two typed arrays (1 + 2 bytes a
+ * field) plus object and Map-entry overhead. Measured: 9,034 templates of
+ * 16,000 fields took 561 MB of heap (62 KB each, the compile's temporary
+ * arrays included), so the per-field cost here is 4 bytes to stay on the
+ * safe side of what is kept.
+ */
+export function templateBytes(t: Template): number {
+  return 200 + 4 * t.kinds.length;
+}
+
+/** A Domain with its Map, counters and session Map entry: 1.26M domains took 503 MB (~400 B each). */
+export const DOMAIN_BYTES = 400;
 
 const V5_HEADER = 24;
 const V5_RECORD = 48;
@@ -65,7 +88,15 @@ export class NetflowDecoder {
   templatesReceived = 0;
   templatesWithdrawn = 0;
   templatesRefused = 0;
+  /** Of templatesRefused: the exporter had its --netflow-exporter-templates already. */
+  templatesRefusedExporter = 0;
+  /** Of templatesRefused: --netflow-memory was used up. */
+  templatesRefusedMemory = 0;
+  domainsRefused = 0;
   templateCount = 0;
+  /** Bytes of templates and domains kept now (estimated). */
+  bytesKept = 0;
+  private session: Session | null = null;
   fieldsIgnored = 0;
   optionsRecords = 0;
   records = 0;
@@ -114,7 +145,9 @@ export class NetflowDecoder {
     const uptime = u32(b, 4);
     const exportMs = u32(b, 8) * 1000 + Math.floor(u32(b, 12) / 1e6);
     const seq = u32(b, 16);
-    this.sequence(this.domain(5, (b[20] << 8) | b[21]), seq, count);
+    const d = this.domain(5, (b[20] << 8) | b[21]);
+    if (d === null) return;
+    this.sequence(d, seq, count);
     const rec = this.rec;
     for (let i = 0; i < count; i++) {
       const o = V5_HEADER + i * V5_RECORD;
@@ -145,6 +178,7 @@ export class NetflowDecoder {
     clock.exportMs = u32(b, 8) * 1000;
     clock.sysInitMs = NaN;
     const d = this.domain(9, u32(b, 16));
+    if (d === null) return;
     this.sequence(d, u32(b, 12), 1);
     let o = V9_HEADER;
     while (o + 4 <= b.length) {
@@ -219,6 +253,7 @@ export class NetflowDecoder {
     clock.uptimeMs = NaN;
     const seq = u32(b, 8);
     const d = this.domain(10, u32(b, 12));
+    if (d === null) return;
     this.ipfixDataRecords = 0;
     let o = IPFIX_HEADER;
     while (o + 4 <= length) {
@@ -280,12 +315,25 @@ export class NetflowDecoder {
   private withdraw(d: Domain, tid: number): void {
     if (tid === 2 || tid === 3) {
       this.templatesWithdrawn += d.templates.size;
-      this.templateCount -= d.templates.size;
+      for (const t of d.templates.values()) this.forget(t);
       d.templates.clear();
-    } else if (d.templates.delete(tid)) {
+    } else {
+      const t = d.templates.get(tid);
+      if (t === undefined) return;
+      d.templates.delete(tid);
       this.templatesWithdrawn++;
-      this.templateCount--;
+      this.forget(t);
     }
+  }
+
+  /** A template leaves the current session. */
+  private forget(t: Template): void {
+    const bytes = templateBytes(t);
+    this.templateCount--;
+    this.bytesKept -= bytes;
+    const s = this.session!;
+    s.templates--;
+    s.bytes -= bytes;
   }
 
   // ------------------------------------------------------------------ shared
@@ -294,19 +342,40 @@ export class NetflowDecoder {
     if (t === null) {
       this.rejectTemplate(this.why[0]);
       // A broken redefinition must not leave the old layout in force.
-      if (d.templates.delete(tid)) this.templateCount--;
+      const old = d.templates.get(tid);
+      if (old !== undefined) {
+        d.templates.delete(tid);
+        this.forget(old);
+      }
       return;
     }
     this.templatesReceived++;
     this.fieldsIgnored += t.ignored;
-    if (!d.templates.has(tid)) {
-      if (this.templateCount >= this.o.maxTemplates) {
-        this.templatesRefused++;
-        this.problem('templates_refused', `template ${tid} refused: ${this.templateCount} templates kept already (--netflow-max-templates)`);
-        return;
-      }
-      this.templateCount++;
+    const s = this.session!;
+    const old = d.templates.get(tid);
+    const grow = templateBytes(t) - (old === undefined ? 0 : templateBytes(old));
+    // Each exporter has its own cap, so one announcing 30,000 ids cannot lock the others out.
+    let refused = '';
+    if (old === undefined && s.templates >= (this.o.maxTemplatesPerExporter ?? 512)) {
+      this.templatesRefusedExporter++;
+      refused = `${s.templates} templates kept for this exporter already (--netflow-exporter-templates)`;
+    } else if (old === undefined && this.templateCount >= this.o.maxTemplates) {
+      refused = `${this.templateCount} templates kept already (--netflow-max-templates)`;
+    } else if (grow > 0 && this.bytesKept + grow > (this.o.maxBytes ?? 64 << 20)) {
+      this.templatesRefusedMemory++;
+      refused = `templates and domains take ${Math.round(this.bytesKept / 1024)} KiB already (--netflow-memory)`;
     }
+    if (refused !== '') {
+      this.templatesRefused++;
+      this.problem('templates_refused', `template ${tid} (${t.kinds.length} fields) refused: ${refused}`);
+      return;
+    }
+    if (old === undefined) {
+      this.templateCount++;
+      s.templates++;
+    }
+    this.bytesKept += grow;
+    s.bytes += grow;
     d.templates.set(tid, t);
   }
 
@@ -346,23 +415,37 @@ export class NetflowDecoder {
     }
   }
 
-  private domain(version: number, id: number): Domain {
+  /** The exporter's domain `id`, made if new; null when refused (the datagram is then skipped, counted). */
+  private domain(version: number, id: number): Domain | null {
     const key = version === 9 ? `9 ${this.exporter}` : version === 10 ? `x ${this.exporter}` : `5 ${this.exporter}`;
     let s = this.sessions.get(key);
     if (s === undefined) {
       if (this.sessions.size >= this.o.maxExporters) {
         // Forget the oldest exporter session (Map keeps insertion order).
         const oldest = this.sessions.keys().next().value as string;
-        for (const dom of this.sessions.get(oldest)!.domains.values()) this.templateCount -= dom.templates.size;
+        const gone = this.sessions.get(oldest)!;
+        this.templateCount -= gone.templates;
+        this.bytesKept -= gone.bytes;
         this.sessions.delete(oldest);
       }
       s = new Session();
       this.sessions.set(key, s);
     }
+    this.session = s;
     let d = s.domains.get(id);
     if (d === undefined) {
+      let refused = '';
+      if (s.domains.size >= (this.o.maxDomainsPerExporter ?? 64)) refused = `${s.domains.size} observation domains for this exporter already (--netflow-exporter-domains)`;
+      else if (this.bytesKept + DOMAIN_BYTES > (this.o.maxBytes ?? 64 << 20)) refused = `templates and domains take ${Math.round(this.bytesKept / 1024)} KiB already (--netflow-memory)`;
+      if (refused !== '') {
+        this.domainsRefused++;
+        this.problem('domains_refused', `observation domain ${id} refused, its datagram skipped: ${refused}`);
+        return null;
+      }
       d = new Domain();
       s.domains.set(id, d);
+      s.bytes += DOMAIN_BYTES;
+      this.bytesKept += DOMAIN_BYTES;
     }
     return d;
   }

@@ -13,6 +13,9 @@ export interface NetflowOptions {
   readonly recvBuffer: number;
   readonly maxTemplates: number;
   readonly maxExporters: number;
+  readonly maxTemplatesPerExporter?: number;
+  readonly maxDomainsPerExporter?: number;
+  readonly maxBytes?: number;
   readonly warnInterval: number;
   readonly views: FlowViewOptions;
   readonly warn: (line: string) => void;
@@ -44,7 +47,14 @@ export class NetflowSource implements CaptureSource {
     this.views = new FlowViews(o.views);
     this.limiter = new WarnLimiter(o.warn, o.warnInterval);
     this.decoder = new NetflowDecoder(
-      { maxTemplates: o.maxTemplates, maxExporters: o.maxExporters, onProblem: (reason, make) => this.limiter.note(reason, make) },
+      {
+        maxTemplates: o.maxTemplates,
+        maxExporters: o.maxExporters,
+        maxTemplatesPerExporter: o.maxTemplatesPerExporter,
+        maxDomainsPerExporter: o.maxDomainsPerExporter,
+        maxBytes: o.maxBytes,
+        onProblem: (reason, make) => this.limiter.note(reason, make),
+      },
       (rec, arrival) => this.views.add(rec, arrival),
     );
     // As for nProbe: flow time lags the wall clock by the export delay (docs/flows.md).

@@ -16,6 +16,12 @@ export interface NprobeJsonOptions {
   readonly maxConnections: number;
   /** Seconds between two warnings of one kind. */
   readonly warnInterval: number;
+  /**
+   * Seconds a connection may go without one complete line before it is
+   * closed (absent: 300). Progress is a whole line, not a byte: a client
+   * trickling one byte a second cannot hold a slot.
+   */
+  readonly idleTimeout?: number;
   readonly views: FlowViewOptions;
   readonly warn: (line: string) => void;
 }
@@ -25,6 +31,8 @@ class Conn {
   readonly splitter: LineSplitter;
   flows = 0;
   closed = false;
+  /** Wall-clock ms of the last complete line (or of the accept). */
+  lastLine = Date.now();
   constructor(
     readonly socket: Socket,
     readonly peer: string,
@@ -48,6 +56,9 @@ class Conn {
  * Each flow becomes packet views (FlowViews) handed to the pipeline's
  * onDecoded handler. run() resolves when stop() is called.
  */
+/** Seconds without a complete line before a connection is closed, when not given. */
+export const DEFAULT_IDLE_TIMEOUT = 300;
+
 export class NprobeJsonSource implements CaptureSource {
   readonly preDecoded = true;
   readonly live: boolean;
@@ -75,7 +86,9 @@ export class NprobeJsonSource implements CaptureSource {
   connectionsOpened = 0;
   connectionsClosed = 0;
   connectionsRefused = 0;
+  connectionsIdle = 0;
   socketErrors = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: NprobeJsonOptions) {
     this.views = new FlowViews(o.views);
@@ -124,6 +137,7 @@ export class NprobeJsonSource implements CaptureSource {
         const a = server.address();
         if (a !== null && typeof a === 'object') this.port = a.port;
         this.finishRun = resolve;
+        this.startIdleSweep();
         if (this.stopped) this.shutdown();
       });
     });
@@ -139,7 +153,30 @@ export class NprobeJsonSource implements CaptureSource {
     return { delivered: this.views.views, kernelReceived: null, kernelDropped: null, interfaceDropped: null };
   }
 
+  /**
+   * One coarse timer for every connection (a quarter of the timeout, at most
+   * 5 s), not one per socket: socket.setTimeout would count any byte as life.
+   */
+  private startIdleSweep(): void {
+    const ms = (this.o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT) * 1000;
+    this.idleTimer = setInterval(() => this.closeIdle(Date.now() - ms), Math.min(5000, Math.max(50, ms / 4)));
+    this.idleTimer.unref();
+  }
+
+  /** Close every connection whose last complete line is older than `limit` (ms). */
+  private closeIdle(limit: number): void {
+    for (const c of [...this.conns]) {
+      if (c.lastLine >= limit) continue;
+      this.connectionsIdle++;
+      this.limiter.note('idle', () => `nprobe: closed ${c.peer}: no complete line for ${this.o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT} s (--flows-idle-timeout)`);
+      this.closeConn(c);
+      c.socket.destroy();
+    }
+  }
+
   private shutdown(): void {
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    this.idleTimer = null;
     this.server?.close();
     this.server = null;
     for (const c of [...this.conns]) {
@@ -181,7 +218,10 @@ export class NprobeJsonSource implements CaptureSource {
     this.arrival = Date.now() / 1000;
     this.current = c;
     const before = c.splitter.oversize;
+    const lines = this.lines;
     c.splitter.push(chunk, this.onLine);
+    // A whole line, even a bad one, is progress; an oversize line being dropped too (it is moving).
+    if (this.lines !== lines || c.splitter.oversize !== before) c.lastLine = Date.now();
     if (c.splitter.oversize !== before) {
       this.limiter.note('oversize', () => `nprobe: ${c.peer}: dropped a line longer than ${this.o.maxLine} bytes (--flows-max-line)`);
     }

@@ -129,21 +129,21 @@ export class UdpPart implements ScanPart {
   /** Close every DES interval and erase period that ended by `now`, in time order. */
   private advance(now: number): void {
     const d = this.o.desInterval;
-    const e = this.o.eraseInterval;
     if (this.nextDes === 0) {
-      this.nextDes = (Math.floor(now / d) + 1) * d;
-      this.nextErase = (Math.floor(now / e) + 1) * e;
+      this.align(now);
       return;
     }
     if (now - this.nextDes > MAX_CATCH_UP * d) {
       // A gap in the capture: nothing was counted in it, only close the open interval.
       this.closeInterval();
       this.erase();
-      this.nextDes = (Math.floor(now / d) + 1) * d;
-      this.nextErase = (Math.floor(now / e) + 1) * e;
+      this.align(now);
       return;
     }
-    for (;;) {
+    // Bounded: at most MAX_CATCH_UP + 1 intervals and as many erases (erase >= des)
+    // are due here. Where a double cannot hold the step (nextDes + d === nextDes,
+    // packet times past ~1e17 s) the bound ends the loop: jump, never spin.
+    for (let steps = 0; steps <= 2 * MAX_CATCH_UP + 2; steps++) {
       if (this.nextDes <= this.nextErase) {
         if (now < this.nextDes) return;
         this.closeInterval();
@@ -151,9 +151,18 @@ export class UdpPart implements ScanPart {
       } else {
         if (now < this.nextErase) return;
         this.erase();
-        this.nextErase += e;
+        this.nextErase += this.o.eraseInterval;
       }
     }
+    this.align(now);
+  }
+
+  /** The next interval and erase boundaries after `now`. */
+  private align(now: number): void {
+    const d = this.o.desInterval;
+    const e = this.o.eraseInterval;
+    this.nextDes = (Math.floor(now / d) + 1) * d;
+    this.nextErase = (Math.floor(now / e) + 1) * e;
   }
 
   /** One point of the series: the average count over sources that sent UDP (empty intervals add none). */

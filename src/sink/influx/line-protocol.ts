@@ -56,7 +56,11 @@ function fieldText(v: FieldValue): string | null {
 
 /** Microseconds since the epoch, as an integer string. */
 export function timestampMicros(seconds: number): string {
-  return String(Math.round(seconds * 1e6));
+  const us = Math.round(seconds * 1e6);
+  // Past 2^63 ns String() would print an exponent: clamp to what InfluxDB stores (int64 ns).
+  if (!(us >= -9.223372036854775e15)) return '-9223372036854775';
+  if (us > 9.223372036854775e15) return '9223372036854775';
+  return String(us);
 }
 
 /** One line (no trailing newline), or null when no field is writable. */
