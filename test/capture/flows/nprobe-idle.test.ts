@@ -33,21 +33,21 @@ test('clients trickling one byte at a time are closed after --flows-idle-timeout
   let viewsSeen = 0;
   const run = src.run(() => viewsSeen++);
   try {
-    await waitFor(() => src.port !== 0);
+    await waitFor('src.port !== 0', () => src.port !== 0, 10_000);
     const slow = await Promise.all([0, 1, 2, 3].map(() => open(src.port)));
-    await waitFor(() => src.connectionsOpen === 4, 5000, 'four slow clients connected');
+    await waitFor('four slow clients connected', () => src.connectionsOpen === 4, 10_000);
     // Trickle: one byte of a never-ending JSON line every 20 ms, on every slot.
     const trickle = setInterval(() => {
       for (const s of slow) if (!s.destroyed) s.write('{');
     }, 20);
     try {
       const refused = await open(src.port);
-      await waitFor(() => src.connectionsRefused === 1, 5000, 'the fifth connection refused');
+      await waitFor('the fifth connection refused', () => src.connectionsRefused === 1, 10_000);
       refused.destroy();
-      await waitFor(() => src.connectionsIdle === 4, 10_000, 'the slow clients closed as idle');
+      await waitFor('the slow clients closed as idle', () => src.connectionsIdle === 4, 10_000);
       const exporter = await open(src.port);
       exporter.write(LINE);
-      await waitFor(() => src.flows === 1, 5000, 'the exporter\'s flow read');
+      await waitFor('the exporter\'s flow read', () => src.flows === 1, 10_000);
       exporter.end();
     } finally {
       clearInterval(trickle);
@@ -73,13 +73,13 @@ test('an exporter sending whole lines is never closed as idle', async () => {
   });
   const run = src.run(() => {});
   try {
-    await waitFor(() => src.port !== 0);
+    await waitFor('src.port !== 0', () => src.port !== 0, 10_000);
     const exporter = await open(src.port);
     // 30 lines, one every 50 ms: 1.5 s, well past the 0.4 s timeout, each within it.
     for (let i = 0; i < 30; i++) {
       exporter.write(LINE);
       const before = src.lines;
-      await waitFor(() => src.lines > before, 5000, `line ${i}`);
+      await waitFor(`line ${i}`, () => src.lines > before, 10_000);
       await new Promise((r) => setTimeout(r, 50)); // pacing of the exporter, not a wait for a condition
     }
     assert.equal(src.connectionsIdle, 0);
