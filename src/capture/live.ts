@@ -100,7 +100,7 @@ export function loadNative(): NativeAddon | null {
   const path = addonCandidates().find((p) => existsSync(p));
   if (!path) {
     nativeError =
-      'native capture addon not built (apt-get install libpcap-dev g++ make python3, then npx node-gyp rebuild --directory=src/capture/native)';
+      'native capture addon not built: install libpcap-dev g++ make python3 (Debian/Ubuntu), then run npm rebuild peng-ts (in a checkout: npx node-gyp rebuild --directory=src/capture/native)';
     return null;
   }
   try {
@@ -296,7 +296,10 @@ export class LiveSource implements CaptureSource {
   private openCap(forced: boolean): void {
     const mod = loadCap();
     if (!mod) {
-      const why = forced ? 'the cap package is not installed or not built' : `${nativeLoadError()}; the cap package is missing too`;
+      // Both are optional at install time (no compiler, no libpcap headers): live capture needs one of them.
+      const why = forced
+        ? 'the cap package is not installed or not built (npm install cap, which needs libpcap-dev g++ make python3)'
+        : `live capture needs the native addon or the cap package: ${nativeLoadError()}`;
       throw new SensorError('CAP_NATIVE_MISSING', why);
     }
     if (!forced && !capNoticeShown) {
