@@ -38,6 +38,11 @@ export const sensorParams = defineModule({
       aliases: ['local-nets', 'L'],
     },
     { name: 'verbose', peng: true, type: 'int', default: 1, min: 0, max: 3, help: 'Peng\'s levels: 0 quiet, 1 frame totals, 2 + per-bin entropies and periodic stats, 3 + bitmaps and one line per counted SYN.', aliases: ['v'] },
+    {
+      name: 'config',
+      type: 'string',
+      help: 'Read options from this YAML file: keys are the long option names (timeFrame: 1m, local-net: [10.1.0.0/16], alerts: /var/log/peng-ts/alerts.jsonl); options on the command line override it.',
+    },
     { name: 'version', peng: true, type: 'bool', default: false, help: 'Print the version and exit.' },
     { name: 'help-config', type: 'bool', default: false, help: 'Print every option of every module with default, unit and range, then exit.', advanced: true },
     { name: 'help-counts', type: 'bool', default: false, help: 'Print every counter with its meaning, then exit.', advanced: true },
