@@ -131,6 +131,12 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // SIGHUP (logrotate's postrotate, systemctl reload): reopen the files, keep running.
+  process.on('SIGHUP', () => {
+    output.reopen().then((names) => {
+      if (verbose >= 1) warn(`SIGHUP: reopened ${names.length ? names.join(', ') : 'nothing (no file outputs)'}`);
+    }, () => undefined);
+  });
 
   if (verbose >= 1) warn(`watching ${sources.map((s) => s.description).join(' and ')}; outputs: ${output.names.join(', ')}`);
   await sensor.run();

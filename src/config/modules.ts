@@ -1,6 +1,7 @@
 import { FLOW_SOURCE_MODULES } from '../capture/flows/module.js';
 import { entropyModule } from '../detect/entropy/module.js';
 import { SCAN_MODULES } from '../detect/scan/standalone.js';
+import { outputModule } from '../output.js';
 import { pipelineModule } from '../pipeline.js';
 import { alertsCsvModule } from '../sink/alerts-csv.js';
 import { csvSinkModule } from '../sink/csv-module.js';
@@ -28,4 +29,5 @@ export const ALL_MODULES: readonly ModuleDescriptor[] = [
   ...DETECTOR_MODULES,
   csvSinkModule,
   ...SINK_MODULES,
+  outputModule,
 ];

@@ -13,7 +13,7 @@ import type { Sink } from './sink.js';
  */
 export class FrameCsvSink implements Sink {
   readonly name = 'csv';
-  private readonly file: WriteStream;
+  private file: WriteStream;
   private failed: Error | null = null;
   rows = 0;
 
@@ -21,8 +21,21 @@ export class FrameCsvSink implements Sink {
     readonly path: string,
     private readonly warn: (line: string) => void,
   ) {
-    this.file = createWriteStream(path, { flags: 'a', mode: 0o644 });
-    this.file.on('error', (e) => this.fail(e));
+    this.file = this.open();
+  }
+
+  private open(): WriteStream {
+    const f = createWriteStream(this.path, { flags: 'a', mode: 0o644 });
+    f.on('error', (e) => this.fail(e));
+    return f;
+  }
+
+  /** SIGHUP: rows from now on go to a new file at the same path; the old one gets the rows before. */
+  reopen(): Promise<void> {
+    const old = this.file;
+    this.failed = null;
+    this.file = this.open();
+    return new Promise<void>((resolve) => old.end(() => resolve()));
   }
 
   /** Open the file now, so a bad path is reported at start, not at the first frame. */

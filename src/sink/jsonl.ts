@@ -59,7 +59,7 @@ export function alertRecord(e: ScanEvent): AlertRecord {
  * output only; the sensor goes on.
  */
 export class AlertOutput {
-  private readonly file: WriteStream | null;
+  private file: WriteStream | null;
   private failed: Error | null = null;
   /** Bytes written before we opened it (0 for a new file or stdout). */
   readonly startSize: number;
@@ -71,8 +71,22 @@ export class AlertOutput {
     startSize = 0,
   ) {
     this.startSize = startSize;
-    this.file = path === '-' ? null : createWriteStream(path, { flags: 'a', mode: 0o644 });
-    this.file?.on('error', (e) => this.fail(e));
+    this.file = path === '-' ? null : this.open();
+  }
+
+  private open(): WriteStream {
+    const f = createWriteStream(this.path, { flags: 'a', mode: 0o644 });
+    f.on('error', (e) => this.fail(e));
+    return f;
+  }
+
+  /** SIGHUP: new file at the same path from now on; the old one gets what was written before. */
+  reopen(): Promise<void> {
+    if (!this.file) return Promise.resolve();
+    const old = this.file;
+    this.failed = null; // a reopen is also the operator's retry after a failure
+    this.file = this.open();
+    return new Promise<void>((resolve) => old.end(() => resolve()));
   }
 
   get ok(): boolean {
@@ -120,6 +134,10 @@ export class AlertJsonlSink implements Sink {
 
   close(): Promise<void> {
     return this.out.close();
+  }
+
+  reopen(): Promise<void> {
+    return this.out.reopen();
   }
 }
 
