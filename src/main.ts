@@ -121,6 +121,7 @@ async function main(argv: string[]): Promise<number> {
     if (d) detectors.push(d);
   }
 
+  await output.start();
   const sources = [...(source ? [source] : []), ...createFlowSources(p, ctx)];
   const sensor = new Sensor({ sources, detectors, output, stats });
   let signals = 0;

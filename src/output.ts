@@ -49,6 +49,11 @@ export class Output {
     return snap;
   }
 
+  /** Start the sinks that need it (listening sockets) before any record flows. */
+  async start(): Promise<void> {
+    for (const s of this.sinks) if (s.start) await s.start();
+  }
+
   /**
    * SIGHUP: every file output switches to a new file at its path now (so no
    * line is written twice or lost across the switch), the others flush.

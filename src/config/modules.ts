@@ -7,6 +7,7 @@ import { alertsCsvModule } from '../sink/alerts-csv.js';
 import { csvSinkModule } from '../sink/csv-module.js';
 import { influxSinkModule } from '../sink/influx/module.js';
 import { alertsJsonlModule } from '../sink/jsonl.js';
+import { metricsSinkModule } from '../sink/metrics/module.js';
 import { syslogSinkModule } from '../sink/syslog/module.js';
 import type { DetectorModule, SinkModule } from './module.js';
 import type { ModuleDescriptor } from './params.js';
@@ -19,7 +20,7 @@ import { captureParams, sensorParams } from './sensor-params.js';
  */
 export const DETECTOR_MODULES: readonly DetectorModule[] = [entropyModule, ...SCAN_MODULES];
 
-export const SINK_MODULES: readonly SinkModule[] = [alertsJsonlModule, alertsCsvModule, influxSinkModule, syslogSinkModule];
+export const SINK_MODULES: readonly SinkModule[] = [alertsJsonlModule, alertsCsvModule, influxSinkModule, syslogSinkModule, metricsSinkModule];
 
 /** Every module whose params are flags, in --help order. */
 export const ALL_MODULES: readonly ModuleDescriptor[] = [

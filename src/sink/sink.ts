@@ -17,4 +17,6 @@ export interface Sink {
    * (every line written before the switch lands in it). Files only.
    */
   reopen?(): Promise<void>;
+  /** Called once before the sources start; a rejection stops the sensor (e.g. a metrics port in use). */
+  start?(): Promise<void>;
 }
