@@ -42,7 +42,7 @@ describe('package.json', () => {
     assert.equal(r.status, 0, r.stderr);
     const files = (JSON.parse(r.stdout)[0].files as { path: string }[]).map((f) => f.path);
     assert.deepEqual(files.filter((f) => f.includes('/build/') || f.endsWith('.o') || f.endsWith('.node')), []);
-    for (const f of ['src/capture/native/pcap_binding.c', 'src/capture/native/binding.gyp', 'src/capture/native/build-addon.mjs', 'bin/peng-ts.js', 'deploy/peng-ts.service']) {
+    for (const f of ['src/capture/native/pcap_binding.c', 'src/capture/native/binding.gyp', 'src/capture/native/build-addon.mjs', 'bin/peng-ts.js', 'deploy/peng-ts.service', 'deploy/peng-ts.yaml', 'deploy/peng-ts.logrotate']) {
       assert.ok(files.includes(f), `${f} is shipped`);
     }
   });

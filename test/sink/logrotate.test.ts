@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { startCli } from '../helpers/cli.js';
+import { REPO, startCli } from '../helpers/cli.js';
 import { ethernet, ipv4, pcapFile, tcp, type Rec } from '../helpers/packets.js';
 
 const noLogrotate = spawnSync('logrotate', ['--version']).error ? 'logrotate is not installed (apt-get install logrotate)' : false;
@@ -55,21 +55,20 @@ test('logrotate + SIGHUP: no line lost or written twice in -export, --alerts, --
   // Round k closes frame k-1: rows for frames 1..ROUNDS_BEFORE-1, a start event per round.
   await until('the first generation', () => lines(frames).length >= ROUNDS_BEFORE - 1 && lines(alerts).length >= ROUNDS_BEFORE && lines(alertsCsv).length >= ROUNDS_BEFORE + 1);
 
+  // The shipped deploy/peng-ts.logrotate, pointed at this run: our files, our
+  // process instead of the systemd unit, no owner change, no compression (to read them).
   const conf = join(dir, 'logrotate.conf');
+  const shipped = readFileSync(join(REPO, 'deploy/peng-ts.logrotate'), 'utf8');
+  assert.match(shipped, /^\s+systemctl kill --signal=HUP --kill-whom=main peng-ts\.service .*$/m);
   writeFileSync(
     conf,
-    `${frames} ${alerts} ${alertsCsv} {
-  rotate 3
-  create 0644
-  missingok
-  nocompress
-  sharedscripts
-  postrotate
-    kill -HUP ${cli.child.pid}
-  endscript
-}
-`,
+    shipped
+      .replace('/var/log/peng-ts/*.csv /var/log/peng-ts/*.jsonl', `${join(dir, '*.csv')} ${join(dir, '*.jsonl')}`)
+      .replace(/^\s+systemctl kill .*$/m, `    kill -HUP ${cli.child.pid}`)
+      .replace('create 0644 peng-ts peng-ts', 'create 0644')
+      .replace(/^\s+(compress|delaycompress|daily)$/gm, ''),
   );
+  assert.doesNotMatch(readFileSync(conf, 'utf8'), /systemctl|peng-ts peng-ts|compress/);
   const lr = spawnSync('logrotate', ['--force', '--state', join(dir, 'logrotate.state'), conf], { encoding: 'utf8' });
   assert.equal(lr.status, 0, lr.stderr);
   for (const f of [frames, alerts, alertsCsv]) assert.ok(existsSync(`${f}.1`), `${f} rotated`);
