@@ -93,6 +93,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  // SIGHUP's default is to kill silently: from here on it never does (reopen once the outputs exist).
+  let onHup = (): void => undefined;
+  process.on('SIGHUP', () => onHup());
   const verbose = num(p, 'verbose');
   const stats = new StatsRegistry();
   const output = new Output(stats);
@@ -133,11 +136,11 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // SIGHUP (logrotate's postrotate, systemctl reload): reopen the files, keep running.
-  process.on('SIGHUP', () => {
+  onHup = () => {
     output.reopen().then((names) => {
       if (verbose >= 1) warn(`SIGHUP: reopened ${names.length ? names.join(', ') : 'nothing (no file outputs)'}`);
     }, () => undefined);
-  });
+  };
 
   if (verbose >= 1) warn(`watching ${sources.map((s) => s.description).join(' and ')}; outputs: ${output.names.join(', ')}`);
   await sensor.run();

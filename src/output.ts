@@ -20,6 +20,7 @@ export class Output {
   private flushing: Promise<unknown> = Promise.resolve();
 
   reopens = 0;
+  private closed = false;
 
   constructor(private readonly stats: StatsRegistry) {
     stats.add(outputModule.counters, (out) => {
@@ -60,6 +61,7 @@ export class Output {
    * Returns the names of the outputs reopened.
    */
   async reopen(): Promise<string[]> {
+    if (this.closed) return [];
     this.reopens++;
     const reopened = this.sinks.filter((s) => s.reopen);
     await Promise.allSettled(this.sinks.map((s) => (s.reopen ? s.reopen() : s.flush())));
@@ -68,6 +70,7 @@ export class Output {
 
   /** Final flush and close of every sink; a failing sink does not stop the others. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.flushing;
     await Promise.allSettled(this.sinks.map((s) => s.close()));
   }

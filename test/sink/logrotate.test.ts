@@ -106,3 +106,15 @@ test('logrotate + SIGHUP: no line lost or written twice in -export, --alerts, --
   assert.equal(oldCsv.length - 1 + newCsv.length - 1, events.length);
   assert.equal(statSync(frames).mode & 0o777, 0o644);
 });
+
+test('SIGHUP with no file outputs: the sensor keeps running, flushes, and still ends with its stats', async () => {
+  const cli = startCli(['--netflow-listen', '127.0.0.1:0', '-verbose', '1']);
+  await until('the listener', () => cli.output().stderr.includes('watching NetFlow'));
+  cli.child.kill('SIGHUP');
+  await until('the SIGHUP to be handled', () => cli.output().stderr.includes('SIGHUP: reopened nothing (no file outputs)'));
+  assert.equal(cli.child.exitCode, null, 'still running');
+  cli.child.kill('SIGINT');
+  const r = await cli.done;
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^\[stats .*\boutput\.reopens=1\b/m);
+});
