@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseCli } from '../../src/config/cli.js';
 import { ALL_MODULES } from '../../src/config/modules.js';
-import { REPO } from '../helpers/cli.js';
+import { REPO, startCli } from '../helpers/cli.js';
+import { connect, createServer } from 'node:net';
+import { existsSync } from 'node:fs';
 
 const unit = readFileSync(join(REPO, 'deploy/peng-ts.service'), 'utf8');
 const analyze = spawnSync('systemd-analyze', ['--version']);
@@ -63,4 +65,55 @@ test('systemd-analyze verify rejects a broken copy (the check can fail)', { skip
   const r = verify(unit.replace('ExecStart=/usr/local/bin/peng-ts', 'ExecStart=/nonexistent/peng-ts'));
   assert.notEqual(r.code, 0);
   assert.match(r.out, /nonexistent/);
+});
+
+const setpriv = spawnSync('setpriv', ['--version']).status === 0;
+const liveSkip =
+  process.getuid?.() !== 0 ? 'needs root (to hand out the capabilities)' : !setpriv ? 'setpriv (util-linux) not installed' : !existsSync(join(REPO, 'src/capture/native/build/Release/peng_pcap.node')) ? 'native addon not built' : false;
+
+async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50)); // poll interval
+  }
+}
+
+test('what the unit grants is enough: user nobody with only ambient CAP_NET_RAW/CAP_NET_ADMIN captures live on lo (lab lock)', { skip: liveSkip, timeout: 60_000 }, async () => {
+  const caps = service(unit).get('AmbientCapabilities')!.split(' ').map((c) => `+${c.replace(/^CAP_/, '').toLowerCase()}`).join(',');
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const closed = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  const m = createServer();
+  await new Promise<void>((r) => m.listen(0, '127.0.0.1', r));
+  const metricsPort = (m.address() as { port: number }).port;
+  await new Promise<void>((r) => m.close(() => r()));
+  // What systemd does for User= + AmbientCapabilities= + CapabilityBoundingSet=, done by setpriv.
+  const prefix = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', `--inh-caps=${caps}`, `--ambient-caps=${caps}`, `--bounding-set=-all,${caps}`];
+  const cli = startCli(['-network', 'lo', '--filter', `tcp port ${closed}`, '-verbose', '1', '--metrics', `127.0.0.1:${metricsPort}`], prefix);
+  try {
+    await until('the capture to open', () => cli.output().stderr.includes('watching live:lo') || cli.child.exitCode !== null);
+    assert.equal(cli.child.exitCode, null, cli.output().stderr);
+    const status = readFileSync(`/proc/${cli.child.pid}/status`, 'utf8');
+    // setpriv execs node in place: the pid is the sensor, running as nobody with the two capabilities only.
+    assert.match(status, /^Uid:\s+65534\s+65534/m);
+    assert.match(status, /^CapEff:\s+0000000000003000$/m, 'CAP_NET_ADMIN (12) and CAP_NET_RAW (13), nothing else');
+    for (let i = 0; i < 3; i++) {
+      await new Promise<void>((resolve) => connect(closed, '127.0.0.1').on('error', () => resolve()).on('connect', function (this: import('node:net').Socket) { this.destroy(); resolve(); }));
+    }
+    let delivered = -1;
+    const end = Date.now() + 30_000;
+    while (delivered !== 6) {
+      assert.ok(Date.now() < end, `timed out waiting for 6 packets (${delivered})`);
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      delivered = Number(/^peng_capture_delivered_total (\d+)$/m.exec(text)?.[1] ?? -1);
+      if (delivered !== 6) await new Promise((r) => setTimeout(r, 50)); // poll interval
+    }
+  } finally {
+    cli.child.kill('SIGINT');
+  }
+  const out = await cli.done;
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stderr, /capture\.delivered=6\b/, '3 SYNs and 3 RSTs captured without root');
 });
