@@ -97,7 +97,12 @@ function compare(scraped: ReturnType<typeof parseMetrics>, final: Map<string, nu
 
 test('flows run: scrape while NetFlow arrives, values match softflowd and the exit stats', { skip: haveSoftflowd ? false : 'softflowd is not installed', timeout: 120_000 }, async () => {
   const [udp, http] = [await freePort('udp'), await freePort('tcp')];
-  const cli = startCli(['--netflow-listen', `127.0.0.1:${udp}`, '--metrics', `127.0.0.1:${http}`, '--flow-hold', '100ms', '-verbose', '1']);
+  // A syslog receiver, so an output queue (syslog.queued/sent/dropped) is on the scrape too.
+  const receiver = createSocket('udp4');
+  let syslogReceived = 0;
+  receiver.on('message', () => syslogReceived++);
+  await new Promise<void>((r) => receiver.bind(0, '127.0.0.1', r));
+  const cli = startCli(['--netflow-listen', `127.0.0.1:${udp}`, '--metrics', `127.0.0.1:${http}`, '--flow-hold', '100ms', '--syslog', `udp://127.0.0.1:${receiver.address().port}`, '-verbose', '1']);
   try {
     const first = await until('the metrics endpoint', () => scrape(http), () => true);
     assert.equal(first.values.get('peng_netflow_datagrams_total'), 0);
@@ -114,6 +119,10 @@ test('flows run: scrape while NetFlow arrives, values match softflowd and the ex
       (s) => s.values.get('peng_netflow_datagrams_total') === packets && s.values.get('peng_flows_records_total') === records && s.values.get('peng_flows_held') === 0,
     );
     assert.ok((during.values.get('peng_scan_events_start_total') ?? 0) >= 1, 'the scan was seen');
+    const sent = await until('the syslog messages to arrive', () => scrape(http), (x) => x.values.get('peng_syslog_sent_total') === syslogReceived && syslogReceived >= 1);
+    assert.equal(sent.values.get('peng_syslog_queued'), 0, 'output queue depth');
+    assert.equal(sent.values.get('peng_syslog_dropped_total'), 0, 'output drops');
+    assert.equal(sent.type.get('peng_syslog_queued'), 'gauge');
     assert.ok((during.values.get('peng_metrics_scrapes_total') ?? 0) >= 2);
     cli.child.kill('SIGINT');
     const out = await cli.done;
@@ -121,6 +130,7 @@ test('flows run: scrape while NetFlow arrives, values match softflowd and the ex
     compare(during, exitStats(out.stderr), ['netflow.datagrams', 'netflow.v9', 'flows.records', 'packets.seen', 'packets.decoded', 'flows.views', 'scan.events_start']);
   } finally {
     cli.child.kill('SIGKILL');
+    receiver.close();
   }
 });
 
@@ -142,7 +152,8 @@ test('live capture on loopback: scrape during the capture, capture counters matc
       });
     }
     const during = await until('40 packets delivered', () => scrape(http), (s) => s.values.get('peng_capture_delivered_total') === 40 && s.values.get('peng_packets_seen_total') === 40);
-    assert.equal(during.values.get('peng_capture_kernel_dropped_total'), 0);
+    assert.equal(during.values.get('peng_capture_kernel_dropped_total'), 0, 'capture drops');
+    assert.equal(during.values.get('peng_capture_interface_dropped_total'), 0);
     assert.ok((during.values.get('peng_capture_kernel_received_total') ?? 0) >= 40);
     assert.ok((during.values.get('process_resident_memory_bytes') ?? 0) > 0);
     cli.child.kill('SIGINT');
