@@ -26,7 +26,10 @@ export class FrameCsvSink implements Sink {
 
   private open(): WriteStream {
     const f = createWriteStream(this.path, { flags: 'a', mode: 0o644 });
-    f.on('error', (e) => this.fail(e));
+    // An error of a file already rotated away must not stop the new one.
+    f.on('error', (e) => {
+      if (this.file === f) this.fail(e);
+    });
     return f;
   }
 
