@@ -33,7 +33,7 @@ const records = (k: number) => pcapFile(1, round(k)).subarray(24);
 
 const lines = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8').split('\n').filter((l) => l.length > 0) : []);
 
-async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
+async function until(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -61,7 +61,7 @@ async function scrape(port: number): Promise<ReturnType<typeof parseMetrics> | n
   }
 }
 
-async function until<T>(what: string, get: () => Promise<T | null>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
+async function until<T>(what: string, get: () => Promise<T | null>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await get();
