@@ -42,7 +42,7 @@ async function until(what: string, cond: () => boolean, ms = 60_000): Promise<vo
   }
 }
 
-test('logrotate + SIGHUP: no line lost or written twice in -export, --alerts, --alerts-csv', { skip: noLogrotate, timeout: 90_000 }, async () => {
+test('logrotate + SIGHUP: no line lost or written twice in -export, --alerts, --alerts-csv', { skip: noLogrotate, timeout: 180_000 }, async () => {
   const frames = join(dir, 'frames.csv');
   const alerts = join(dir, 'alerts.jsonl');
   const alertsCsv = join(dir, 'alerts.csv');
