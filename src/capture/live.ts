@@ -63,6 +63,8 @@ export interface NativeAddon {
   ) => NativeHandle;
   listDevices(): NativeDevice[];
   libVersion(): string;
+  /** One datagram to an AF_UNIX SOCK_DGRAM socket (/dev/log); throws with the errno name as code. */
+  unixDgramSend?(path: string, data: Buffer): number;
 }
 
 // ---- the `cap` package's shape (only what we use) ----
@@ -97,6 +99,11 @@ let nativeError = '';
 export function loadNative(): NativeAddon | null {
   if (nativeCache !== undefined) return nativeCache;
   nativeCache = null;
+  if (process.env.PENG_TS_NO_NATIVE === '1') {
+    // Behave as on a machine where the addon was not built (tests of that case, and a way out of a bad build).
+    nativeError = 'native capture addon disabled by PENG_TS_NO_NATIVE=1';
+    return null;
+  }
   const path = addonCandidates().find((p) => existsSync(p));
   if (!path) {
     nativeError =

@@ -17,6 +17,7 @@ import { parseSyslogUrl } from '../../src/sink/syslog/sink.js';
 import { syslogMessage } from '../../src/sink/syslog/rfc5424.js';
 import { runCli, SAMPLE } from '../helpers/cli.js';
 
+const addonBuilt = existsSync(join(import.meta.dirname, '../../src/capture/native/build/Release/peng_pcap.node'));
 const RSYSLOGD = ['/usr/sbin/rsyslogd', '/sbin/rsyslogd'].find((p) => existsSync(p));
 const noRsyslog = RSYSLOGD ? false : 'rsyslogd is not installed (apt-get install rsyslog)';
 const dir = mkdtempSync(join(tmpdir(), 'peng-syslog-'));
@@ -78,7 +79,7 @@ module(load="imuxsock" SysSock.Use="off")
 input(type="imudp" address="127.0.0.1" port="${udpPort}")
 input(type="imtcp" address="127.0.0.1" port="${tcpPort}")
 input(type="imptcp" path="${dir}/stream.sock" unlink="on")
-input(type="imuxsock" Socket="${dir}/dgram.sock")
+input(type="imuxsock" Socket="${dir}/dgram.sock" UseSpecialParser="off" ParseHostname="on")
 template(name="peng" type="list" option.jsonf="on") {
   property(outname="pri" name="pri" format="jsonf")
   property(outname="version" name="protocol-version" format="jsonf")
@@ -136,12 +137,25 @@ describe('--syslog into a real rsyslog', { skip: noRsyslog }, () => {
     });
   }
 
-  test('a datagram socket (as /dev/log): one line saying what to use instead', () => {
+  test('a datagram socket (as /dev/log): through the native addon, parsed by rsyslog', { skip: addonBuilt ? false : 'native addon not built (the no-addon case is below)' }, async () => {
     const r = runCli(['-r', SAMPLE, '--local-net', '10.99.0.0/16', '--syslog', `unix://${dir}/dgram.sock`, '-verbose', '0']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /--syslog/);
+    assert.match(r.stderr, /syslog\.sent=2\b/);
+    await until('2 messages via imuxsock', () => received().filter((m) => m.input === 'imuxsock' && m.app === 'peng-ts').length >= 2);
+    const msgs = received().filter((m) => m.input === 'imuxsock' && m.app === 'peng-ts');
+    assert.deepEqual(msgs.map((m) => m.msgid), ['scan-start', 'scan-end']);
+    assert.equal(msgs[0].version, '1');
+    assert.match(msgs[0].sd, /^\[scan@32473 event="start" /);
+  });
+
+  test('a datagram socket without the native addon: one line saying what to use instead', () => {
+    // PENG_TS_NO_NATIVE hides the addon from this process, as on a machine where it was not built.
+    const r = runCli(['-r', SAMPLE, '--local-net', '10.99.0.0/16', '--syslog', `unix://${dir}/dgram.sock`, '-verbose', '0'], { env: { PENG_TS_NO_NATIVE: '1' } });
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stderr.split('\n').filter((l) => l.includes('--syslog'));
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0], /datagram socket .* use udp:\/\/127\.0\.0\.1:514 or a stream socket/);
+    assert.match(lines[0], /datagram socket .*without the native addon .* use udp:\/\/127\.0\.0\.1:514 or a stream socket/);
     assert.match(r.stderr, /syslog\.dropped=2\b/);
   });
 

@@ -11,7 +11,7 @@ export const syslogSinkModule = defineSink({
     {
       name: 'syslog',
       type: 'string',
-      help: 'Send one RFC 5424 message per scan event: udp://host[:port], tcp://host[:port] (octet-counted, RFC 6587) or unix:///path (a stream socket, e.g. rsyslog imptcp path=); port default 514.',
+      help: 'Send one RFC 5424 message per scan event: udp://host[:port], tcp://host[:port] (octet-counted, RFC 6587) or unix:///path (a stream socket, or a datagram socket such as /dev/log through the native addon); port default 514.',
     },
     { name: 'syslog-facility', type: 'int', default: 16, min: 0, max: 23, help: 'Syslog facility code (16 = local0 ... 23 = local7; 4 = auth, 13 = log audit).' },
     { name: 'syslog-queue', type: 'int', default: 10000, min: 1, max: 10_000_000, unit: 'messages', help: 'Messages kept while a TCP or Unix receiver is down; the oldest are dropped past this (syslog.dropped).', advanced: true },

@@ -1,5 +1,6 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
+import { loadNative } from '../../capture/live.js';
 import { SensorError } from '../../errors.js';
 import type { SensorRecord } from '../schema.js';
 import type { Sink } from '../sink.js';
@@ -58,6 +59,8 @@ export class SyslogSink implements Sink {
   private down = false;
   private closing = false;
   private drained: (() => void)[] = [];
+  /** A Unix datagram socket (/dev/log): sent through the native addon, Node has no AF_UNIX datagrams. */
+  private dgramSend: ((path: string, data: Buffer) => number) | null = null;
 
   constructor(private readonly o: SyslogOptions) {
     this.wait = o.retryMin ?? 1000;
@@ -86,7 +89,33 @@ export class SyslogSink implements Sink {
   private pump(): void {
     const t = this.o.target;
     while (this.queue.length > 0) {
-      if (this.udp && t.proto === 'udp') {
+      if (this.dgramSend && t.proto === 'unix') {
+        if (this.retry) break; // waiting for the receiver to come back
+        try {
+          this.dgramSend(t.path, Buffer.from(this.queue[0]));
+          this.queue.shift();
+          this.connected = true;
+          this.ok();
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'EAGAIN' || code === 'ENOBUFS' || code === 'EMSGSIZE') {
+            // The receiver's queue is full (or the message too big): this one is lost, the next may pass.
+            this.queue.shift();
+            this.dropped++;
+            this.errors++;
+            continue;
+          }
+          this.connected = false;
+          this.failed(e as Error);
+          this.retry = setTimeout(() => {
+            this.retry = null;
+            this.pump();
+          }, this.wait);
+          this.retry.unref();
+          this.wait = Math.min(this.wait * 2, this.o.retryMax ?? 30_000);
+          break;
+        }
+      } else if (this.udp && t.proto === 'udp') {
         const buf = Buffer.from(this.queue.shift()!);
         this.inFlight++;
         this.udp.send(buf, t.port, t.host, (err) => {
@@ -120,13 +149,14 @@ export class SyslogSink implements Sink {
   }
 
   private failed(e: Error): void {
+    if ((e as NodeJS.ErrnoException).code === 'EPROTOTYPE' && this.toDatagram()) return;
     this.errors++;
     if (!this.down) {
       this.down = true;
       // /dev/log is a datagram socket; Node's net and dgram modules cannot send to AF_UNIX datagram sockets.
       const why =
         (e as NodeJS.ErrnoException).code === 'EPROTOTYPE'
-          ? 'a datagram socket (as /dev/log), which Node cannot send to: use udp://127.0.0.1:514 or a stream socket (rsyslog imptcp path=, syslog-ng unix-stream())'
+          ? 'a datagram socket (as /dev/log), which Node cannot send to without the native addon (not built): use udp://127.0.0.1:514 or a stream socket (rsyslog imptcp path=, syslog-ng unix-stream())'
           : `${e.message}; retrying, up to ${this.o.maxQueue} messages kept meanwhile`;
       this.o.warn(`--syslog ${describe(this.o.target)}: ${why}`);
     }
@@ -146,6 +176,7 @@ export class SyslogSink implements Sink {
     });
     s.on('error', (e) => this.failed(e));
     s.on('close', () => {
+      if (this.dgramSend) return; // switched to datagrams: this stream was never a connection
       this.connecting = false;
       this.connected = false;
       this.stream = null;
@@ -158,6 +189,17 @@ export class SyslogSink implements Sink {
       this.retry.unref();
       this.wait = Math.min(this.wait * 2, this.o.retryMax ?? 30_000);
     });
+  }
+
+  /** The Unix socket refused a stream connection (EPROTOTYPE): switch to datagrams if the addon can send them. */
+  private toDatagram(): boolean {
+    const send = loadNative()?.unixDgramSend;
+    if (!send || this.o.target.proto !== 'unix') return false;
+    this.dgramSend = send;
+    this.stream = null;
+    this.connected = true;
+    queueMicrotask(() => this.pump());
+    return true;
   }
 
   /** Wake flush() waiters once the queue is empty, or the stream receiver is down (nothing to wait for). */
