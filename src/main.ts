@@ -119,6 +119,9 @@ async function main(argv: string[]): Promise<number> {
   setAddressSeed(seed);
   setPairSeed(seed);
 
+  // SIGHUP's default is to kill silently: from here on it never does (reopen once the outputs exist).
+  let onHup = (): void => undefined;
+  process.on('SIGHUP', () => onHup());
   const verbose = num(p, 'verbose');
   const stats = new StatsRegistry();
   const output = new Output(stats);
@@ -156,6 +159,7 @@ async function main(argv: string[]): Promise<number> {
     if (d) detectors.push(d);
   }
 
+  await output.start();
   const sources = [...(source ? [source] : []), ...createFlowSources(p, ctx)];
   const sensor = new Sensor({ sources, detectors, output, stats });
   let signals = 0;
@@ -171,6 +175,12 @@ async function main(argv: string[]): Promise<number> {
   stdout.onGone(() => {
     if (!output.beyondStdout) sensor.stop();
   });
+  // SIGHUP (logrotate's postrotate, systemctl reload): reopen the files, keep running.
+  onHup = () => {
+    output.reopen().then((names) => {
+      if (verbose >= 1) warn(`SIGHUP: reopened ${names.length ? names.join(', ') : 'nothing (no file outputs)'}`);
+    }, () => undefined);
+  };
 
   if (verbose >= 1) warn(`watching ${sources.map((s) => s.description).join(' and ')}; outputs: ${output.names.join(', ')}`);
   try {

@@ -1,6 +1,14 @@
+import { defineModule } from './config/params.js';
 import type { SensorRecord, StatsSnapshot } from './sink/schema.js';
 import type { Sink } from './sink/sink.js';
 import type { StatsRegistry } from './stats/counters.js';
+
+export const outputModule = defineModule({
+  name: 'output',
+  help: 'All outputs together: SIGHUP reopens the files (-export, --alerts, --alerts-csv) for logrotate.',
+  params: [],
+  counters: [{ name: 'output.reopens', kind: 'sum', help: 'SIGHUPs handled: files reopened at their paths (the rotated files got every line written before).' }],
+});
 
 /**
  * Fans every record out to every sink. After each frame it also writes a
@@ -11,7 +19,14 @@ export class Output {
   private readonly sinks: Sink[] = [];
   private flushing: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly stats: StatsRegistry) {}
+  reopens = 0;
+  private closed = false;
+
+  constructor(private readonly stats: StatsRegistry) {
+    stats.add(outputModule.counters, (out) => {
+      out['output.reopens'] = this.reopens;
+    });
+  }
 
   add(sink: Sink): void {
     this.sinks.push(sink);
@@ -53,8 +68,27 @@ export class Output {
     return snap;
   }
 
+  /** Start the sinks that need it (listening sockets) before any record flows. */
+  async start(): Promise<void> {
+    for (const s of this.sinks) if (s.start) await s.start();
+  }
+
+  /**
+   * SIGHUP: every file output switches to a new file at its path now (so no
+   * line is written twice or lost across the switch), the others flush.
+   * Returns the names of the outputs reopened.
+   */
+  async reopen(): Promise<string[]> {
+    if (this.closed) return [];
+    this.reopens++;
+    const reopened = this.sinks.filter((s) => s.reopen);
+    await Promise.allSettled(this.sinks.map((s) => (s.reopen ? s.reopen() : s.flush())));
+    return reopened.map((s) => s.name);
+  }
+
   /** Final flush and close of every sink; a failing sink does not stop the others. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.flushing;
     await Promise.allSettled(this.sinks.map((s) => s.close()));
   }

@@ -63,6 +63,8 @@ export interface NativeAddon {
   ) => NativeHandle;
   listDevices(): NativeDevice[];
   libVersion(): string;
+  /** One datagram to an AF_UNIX SOCK_DGRAM socket (/dev/log); throws with the errno name as code. */
+  unixDgramSend?(path: string, data: Buffer): number;
 }
 
 // ---- the `cap` package's shape (only what we use) ----
@@ -97,10 +99,15 @@ let nativeError = '';
 export function loadNative(): NativeAddon | null {
   if (nativeCache !== undefined) return nativeCache;
   nativeCache = null;
+  if (process.env.PENG_TS_NO_NATIVE === '1') {
+    // Behave as on a machine where the addon was not built (tests of that case, and a way out of a bad build).
+    nativeError = 'native capture addon disabled by PENG_TS_NO_NATIVE=1';
+    return null;
+  }
   const path = addonCandidates().find((p) => existsSync(p));
   if (!path) {
     nativeError =
-      'native capture addon not built (apt-get install libpcap-dev g++ make python3, then npx node-gyp rebuild --directory=src/capture/native)';
+      'native capture addon not built: install libpcap-dev g++ make python3 (Debian/Ubuntu), then run npm rebuild peng-ts (in a checkout: npx node-gyp rebuild --directory=src/capture/native)';
     return null;
   }
   try {
@@ -308,7 +315,10 @@ export class LiveSource implements CaptureSource {
   private openCap(forced: boolean): void {
     const mod = loadCap();
     if (!mod) {
-      const why = forced ? 'the cap package is not installed or not built' : `${nativeLoadError()}; the cap package is missing too`;
+      // Both are optional at install time (no compiler, no libpcap headers): live capture needs one of them.
+      const why = forced
+        ? 'the cap package is not installed or not built (npm install cap, which needs libpcap-dev g++ make python3)'
+        : `live capture needs the native addon or the cap package: ${nativeLoadError()}`;
       throw new SensorError('CAP_NATIVE_MISSING', why);
     }
     if (!forced && !capNoticeShown) {

@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { SensorError } from '../errors.js';
+import { configPathFromArgv, loadConfigFile, type ConfigValues } from './config-file.js';
 import { coerceParam, describeDefault, describeRange, type ModuleDescriptor, type ParamSpec, type ParamValues } from './params.js';
 
 /**
@@ -37,9 +38,15 @@ function allParams(modules: readonly ModuleDescriptor[]): ParamSpec[] {
   return out;
 }
 
-/** Parse the command line against every module's params; values are typed and range-checked. */
-export function parseCli(argv: readonly string[], modules: readonly ModuleDescriptor[]): ParamValues {
+/**
+ * Parse the command line against every module's params; values are typed and
+ * range-checked. With `--config FILE` (when a module declares `config`), the
+ * file's values stand where the command line gives none.
+ */
+export function parseCli(argv: readonly string[], modules: readonly ModuleDescriptor[], file?: ConfigValues): ParamValues {
   const specs = allParams(modules);
+  const cfgPath = specs.some((p) => p.name === 'config') ? configPathFromArgv(argv) : undefined;
+  const fromFile = file ?? (cfgPath !== undefined ? loadConfigFile(cfgPath, modules) : new Map<string, unknown>());
   let y = yargs(normalizeGoFlags(argv))
     .parserConfiguration({ 'duplicate-arguments-array': true, 'strip-aliased': true, 'greedy-arrays': false })
     .help(false)
@@ -66,7 +73,17 @@ export function parseCli(argv: readonly string[], modules: readonly ModuleDescri
   }
   const parsed = y.parseSync() as Record<string, unknown>;
   const values: ParamValues = {};
-  for (const p of specs) values[p.name] = coerceParam(p, parsed[p.name]);
+  for (const p of specs) {
+    if (parsed[p.name] !== undefined || !fromFile.has(p.name)) values[p.name] = coerceParam(p, parsed[p.name]);
+    else {
+      try {
+        values[p.name] = coerceParam(p, fromFile.get(p.name));
+      } catch (e) {
+        if (e instanceof SensorError) throw new SensorError(e.code, `--config ${cfgPath ?? 'file'}: ${e.message.replace(/^-/, '')}`);
+        throw e;
+      }
+    }
+  }
   return values;
 }
 

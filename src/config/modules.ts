@@ -1,12 +1,15 @@
 import { FLOW_SOURCE_MODULES } from '../capture/flows/module.js';
 import { entropyModule } from '../detect/entropy/module.js';
 import { SCAN_MODULES } from '../detect/scan/standalone.js';
+import { outputModule } from '../output.js';
 import { pipelineModule } from '../pipeline.js';
 import { alertsCsvModule } from '../sink/alerts-csv.js';
 import { csvSinkModule } from '../sink/csv-module.js';
 import { influxSinkModule } from '../sink/influx/module.js';
 import { alertsJsonlModule } from '../sink/jsonl.js';
 import { webSinkModule } from '../sink/web/module.js';
+import { metricsSinkModule } from '../sink/metrics/module.js';
+import { syslogSinkModule } from '../sink/syslog/module.js';
 import type { DetectorModule, SinkModule } from './module.js';
 import type { ModuleDescriptor } from './params.js';
 import { captureParams, sensorParams } from './sensor-params.js';
@@ -18,7 +21,7 @@ import { captureParams, sensorParams } from './sensor-params.js';
  */
 export const DETECTOR_MODULES: readonly DetectorModule[] = [entropyModule, ...SCAN_MODULES];
 
-export const SINK_MODULES: readonly SinkModule[] = [alertsJsonlModule, alertsCsvModule, influxSinkModule, webSinkModule];
+export const SINK_MODULES: readonly SinkModule[] = [alertsJsonlModule, alertsCsvModule, influxSinkModule, syslogSinkModule, metricsSinkModule, webSinkModule];
 
 /** Every module whose params are flags, in --help order. */
 export const ALL_MODULES: readonly ModuleDescriptor[] = [
@@ -29,4 +32,5 @@ export const ALL_MODULES: readonly ModuleDescriptor[] = [
   ...DETECTOR_MODULES,
   csvSinkModule,
   ...SINK_MODULES,
+  outputModule,
 ];

@@ -49,6 +49,11 @@ export const sensorParams = defineModule({
       help: `Seed of every table and sketch hash. Unset: ${REPLAY_HASH_SEED} for a replay (-r), so the same capture gives the same counts every run; random per run for live capture and flows, so nobody can aim traffic at one table slot.`,
       advanced: true,
     },
+    {
+      name: 'config',
+      type: 'string',
+      help: 'Read options from this YAML file: keys are the long option names (timeFrame: 1m, local-net: [10.1.0.0/16], alerts: /var/log/peng-ts/alerts.jsonl); options on the command line override it.',
+    },
     { name: 'version', peng: true, type: 'bool', default: false, help: 'Print the version and exit.' },
     { name: 'help-config', type: 'bool', default: false, help: 'Print every option of every module with default, unit and range, then exit.', advanced: true },
     { name: 'help-counts', type: 'bool', default: false, help: 'Print every counter with its meaning, then exit.', advanced: true },

@@ -86,6 +86,13 @@ export class AlertCsvSink implements Sink {
   close(): Promise<void> {
     return this.out.close();
   }
+
+  /** A new file gets its own header (logrotate's `create` leaves it empty). */
+  reopen(): Promise<void> {
+    const done = this.out.reopen();
+    this.headerDone = sizeOf(this.out.path) > 0;
+    return done;
+  }
 }
 
 function sizeOf(path: string): number {

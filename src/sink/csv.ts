@@ -38,6 +38,11 @@ export class FrameCsvSink implements Sink {
     return this.out.open();
   }
 
+  /** SIGHUP: rows from now on go to a new file at the same path; the old one keeps the rows before. */
+  reopen(): Promise<void> {
+    return this.out.reopen();
+  }
+
   write(r: SensorRecord): void {
     if (r.kind !== 'frame') return;
     this.out.write(stringify([[goTime(r.end), r.client.toFixed(6), r.server.toFixed(6)]]), this.counted);

@@ -1,21 +1,13 @@
+import { systemZone, type TzAbbreviations } from './tz-abbrev.js';
+
 /**
  * Time as Go's time.Time.String() prints it, which is what Peng's console and
  * CSV show: "2020-05-12 21:59:23.470892594 +0200 CEST", in local time.
  * Ours is packet time, so a replay prints when the traffic happened.
  */
-const zoneName = (() => {
-  const cache = new Map<number, string>();
-  return (d: Date): string => {
-    const off = d.getTimezoneOffset();
-    let name = cache.get(off);
-    if (name === undefined) {
-      const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName');
-      name = part?.value ?? '';
-      cache.set(off, name);
-    }
-    return name;
-  };
-})();
+// Go's zone abbreviation (CEST, BST, IST) from the system's tz data; see tz-abbrev.ts.
+let zone: TzAbbreviations | null = null;
+const zoneName = (d: Date): string => (zone ??= systemZone()).name(d.getTime() / 1000, -d.getTimezoneOffset());
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 

@@ -1,5 +1,8 @@
+import { hostname } from 'node:os';
 import { defineSink, type ModuleContext } from '../config/module.js';
 import { str } from '../config/params.js';
+import { VERSION } from '../version.js';
+import { ecsDocument } from './ecs.js';
 import { isoTime, type ScanEvent, type SensorRecord } from './schema.js';
 import type { Sink } from './sink.js';
 import { TextOutput } from './text-output.js';
@@ -56,6 +59,12 @@ export function alertRecord(e: ScanEvent): AlertRecord {
 /** The text output the alert sinks write to (a file, or standard output for `-`). */
 export { TextOutput as AlertOutput } from './text-output.js';
 
+/** The JSON object written for a record, or null when the record is not an alert. */
+export type AlertProjection = (r: SensorRecord) => object | null;
+
+/** peng-ts's own form: scan events only (alertRecord). */
+export const pengProjection: AlertProjection = (r) => (r.kind === 'scan' ? alertRecord(r) : null);
+
 /** `--alerts FILE`: one JSON object per scan event. */
 export class AlertJsonlSink implements Sink {
   readonly name = 'alerts-jsonl';
@@ -65,7 +74,10 @@ export class AlertJsonlSink implements Sink {
     this.events++;
   };
 
-  constructor(private readonly out: TextOutput) {}
+  constructor(
+    private readonly out: TextOutput,
+    private readonly project: AlertProjection = pengProjection,
+  ) {}
 
   get toStdout(): boolean {
     return this.out.toStdout;
@@ -80,8 +92,9 @@ export class AlertJsonlSink implements Sink {
   }
 
   write(r: SensorRecord): void {
-    if (r.kind !== 'scan') return;
-    this.out.write(JSON.stringify(alertRecord(r)) + '\n', this.counted);
+    const doc = this.project(r);
+    if (doc === null) return;
+    this.out.write(JSON.stringify(doc) + '\n', this.counted);
   }
 
   flush(): Promise<void> {
@@ -91,6 +104,10 @@ export class AlertJsonlSink implements Sink {
   close(): Promise<void> {
     return this.out.close();
   }
+
+  reopen(): Promise<void> {
+    return this.out.reopen();
+  }
 }
 
 export const alertsJsonlModule = defineSink({
@@ -98,12 +115,21 @@ export const alertsJsonlModule = defineSink({
   help: 'Scan events (start, update, end) as JSON Lines.',
   params: [
     { name: 'alerts', type: 'string', help: 'Append one JSON object per scan event to this file (- for standard output): ts, event, id, scanner, technique, pattern, tool, counts, detectors, samples.' },
+    {
+      name: 'alerts-format',
+      type: 'choice',
+      default: 'peng',
+      choices: ['peng', 'ecs'],
+      help: 'peng: the fields above; ecs: Elastic Common Schema 8.17 documents (event.*, source.ip, destination.ip/port samples, network.transport, threat.* MITRE ATT&CK T1046/T1595.001, rule.*, observer.*), the peng-ts record under peng_ts.scan.',
+    },
   ],
   counters: [{ name: 'alerts.jsonl_events', kind: 'sum', help: 'Scan events written to the --alerts file.' }],
   create(ctx: ModuleContext) {
     const path = str(ctx.params, 'alerts');
     if (path === undefined) return null;
-    const sink = new AlertJsonlSink(new TextOutput(path, '--alerts', ctx.warn));
+    const observer = { hostname: hostname(), name: ctx.sensorName, version: VERSION };
+    const project: AlertProjection = str(ctx.params, 'alerts-format') === 'ecs' ? (r) => ecsDocument(r, observer) : pengProjection;
+    const sink = new AlertJsonlSink(new TextOutput(path, '--alerts', ctx.warn), project);
     ctx.stats.add(alertsJsonlModule.counters, (out) => {
       out['alerts.jsonl_events'] = sink.events;
     });

@@ -17,4 +17,12 @@ export interface Sink {
   flush(): Promise<void>;
   /** Final flush with a bounded wait, then release resources. */
   close(): Promise<void>;
+  /**
+   * SIGHUP (logrotate): switch to a freshly opened file at the same path at
+   * once (later writes go there), and finish the old one in the background
+   * (every line written before the switch lands in it). Files only.
+   */
+  reopen?(): Promise<void>;
+  /** Called once before the sources start; a rejection stops the sensor (e.g. a metrics port in use). */
+  start?(): Promise<void>;
 }

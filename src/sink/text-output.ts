@@ -25,12 +25,13 @@ export class TextOutput {
   /** Bytes in the file before we opened it, as the caller saw it (0 for a new file or stdout). */
   readonly startSize: number;
   private readonly stdout: StdoutOutput | null;
-  private readonly opened: Promise<FileHandle | null>;
+  private opened: Promise<FileHandle | null>;
   private queue: Pending[] = [];
   private writing: Promise<void> | null = null;
   /** open() is waiting: it reports a failure itself (as an error), so no warning. */
   private opening = false;
   private closed = false;
+  private reopening = false;
 
   constructor(
     readonly path: string,
@@ -45,19 +46,41 @@ export class TextOutput {
       return;
     }
     this.stdout = null;
-    this.opened = open(path, 'a', 0o644).then(
-      async (fh) => {
+    this.opened = this.openFile();
+  }
+
+  private openFile(): Promise<FileHandle | null> {
+    return open(this.path, 'a', 0o644)
+      .then(async (fh) => {
         // A directory opens for append on some systems; writes would fail with EISDIR.
         if ((await fh.stat()).isDirectory()) {
           await fh.close();
           throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
         }
         return fh;
-      },
-    ).catch((e: unknown) => {
-      this.fail(e);
-      return null;
-    });
+      })
+      .catch((e: unknown) => {
+        this.fail(e);
+        return null;
+      });
+  }
+
+  /**
+   * SIGHUP (logrotate moved the file away): records from now on go to a new
+   * file at the same path; those queued before go to the old one, so none is
+   * lost or written twice. Also the operator's retry after a failure.
+   */
+  async reopen(): Promise<void> {
+    if (this.stdout || this.closed) return;
+    this.reopening = true; // records written meanwhile wait for the new file
+    while (this.writing) await this.writing;
+    const old = await this.opened;
+    this.failure = null;
+    this.opened = this.openFile();
+    this.reopening = false;
+    await old?.close().catch(() => undefined);
+    if (this.queue.length > 0) this.writing ??= this.drain();
+    await this.opened;
   }
 
   get toStdout(): boolean {
@@ -80,7 +103,7 @@ export class TextOutput {
     if (!this.ok || this.closed) return;
     if (this.stdout) return this.stdout.write(text, written);
     this.queue.push({ bytes: Buffer.from(text), written });
-    this.writing ??= this.drain();
+    if (!this.reopening) this.writing ??= this.drain();
   }
 
   /** Resolves once what was written so far is in the file (or has failed). */

@@ -8,7 +8,9 @@
  * must agree between InfluxDB's setup, the sensor and Grafana.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
@@ -17,6 +19,7 @@ import { ALL_MODULES, SINK_MODULES } from '../../src/config/modules.js';
 import { str } from '../../src/config/params.js';
 import { influxBaseUrl, influxSinkModule } from '../../src/sink/influx/module.js';
 import { MEASUREMENTS, type MeasurementSpec } from '../../src/sink/influx/points.js';
+import { startCli } from '../helpers/cli.js';
 
 const REPO = join(import.meta.dirname, '../..');
 const read = (p: string) => readFileSync(join(REPO, p), 'utf8');
@@ -119,6 +122,36 @@ describe('docker-compose.yml', () => {
     const raw = services.sensor.command as string[];
     assert.equal(envVar(raw[raw.indexOf('-bucket') + 1]), envVar(initEnv.DOCKER_INFLUXDB_INIT_BUCKET));
     assert.equal(envVar(raw[raw.indexOf('-org') + 1]), envVar(initEnv.DOCKER_INFLUXDB_INIT_ORG));
+  });
+
+  test('the sensor has a healthcheck that scrapes its own --metrics port (run here against a real sensor)', async () => {
+    const s = services.sensor;
+    const args = (s.command as string[]).map((a) => withDefaults(String(a)));
+    const metrics = str(parseCli(args, ALL_MODULES), 'metrics');
+    assert.equal(metrics, `127.0.0.1:${withDefaults(s.environment.PENG_METRICS_PORT)}`, 'the port the healthcheck reads from PENG_METRICS_PORT');
+    const [kind, ...cmd] = s.healthcheck.test as string[];
+    assert.equal(kind, 'CMD');
+    assert.equal(cmd[0], 'node', 'the runtime image has node, not curl');
+    for (const k of ['interval', 'timeout', 'retries', 'start_period']) assert.ok(s.healthcheck[k] !== undefined, k);
+    // The healthcheck's own command, against a sensor (flows only: no root) serving metrics on a free port.
+    const srv = createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    await new Promise<void>((r) => srv.close(() => r()));
+    const check = () => spawnSync(process.execPath, cmd.slice(1), { env: { ...process.env, PENG_METRICS_PORT: String(port) }, timeout: 10_000 }).status;
+    assert.equal(check(), 1, 'unhealthy before the sensor runs');
+    const cli = startCli(['--netflow-listen', '127.0.0.1:0', '--metrics', `127.0.0.1:${port}`]);
+    try {
+      const end = Date.now() + 30_000;
+      while (check() !== 0) {
+        assert.ok(Date.now() < end && cli.child.exitCode === null, `healthy once the sensor listens: ${cli.output().stderr}`);
+        await new Promise((r) => setTimeout(r, 100)); // poll interval
+      }
+    } finally {
+      cli.child.kill('SIGINT');
+      await cli.done;
+    }
+    assert.equal(check(), 1, 'unhealthy once it stopped');
   });
 
   test('Grafana: provisioning mounted from deploy/grafana, data source matching InfluxDB', () => {

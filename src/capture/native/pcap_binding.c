@@ -511,6 +511,54 @@ static napi_value lib_version(napi_env env, napi_callback_info info) {
   return v;
 }
 
+/*
+ * unixDgramSend(path, buffer): one datagram to an AF_UNIX SOCK_DGRAM socket
+ * such as /dev/log. Node's dgram module has no AF_UNIX, so --syslog
+ * unix:///dev/log comes here. Never blocks (MSG_DONTWAIT: a full receiver is
+ * EAGAIN, counted by the caller); throws with the errno name as code
+ * (EPROTOTYPE: a stream socket, ENOENT, ECONNREFUSED: nobody listening).
+ */
+#include <sys/un.h>
+static const char *errno_name(int e) {
+  switch (e) {
+    case ENOENT: return "ENOENT";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case EPROTOTYPE: return "EPROTOTYPE";
+    case EAGAIN: return "EAGAIN";
+    case EACCES: return "EACCES";
+    case EPERM: return "EPERM";
+    case EMSGSIZE: return "EMSGSIZE";
+    case ENOTSOCK: return "ENOTSOCK";
+    case ENOBUFS: return "ENOBUFS";
+    default: return "EIO";
+  }
+}
+
+static napi_value unix_dgram_send(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  size_t plen = 0;
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], addr.sun_path, sizeof addr.sun_path, &plen) != napi_ok)
+    return throw_code(env, "EINVAL", "unixDgramSend(path, buffer)");
+  if (plen >= sizeof addr.sun_path - 1) return throw_code(env, "ENAMETOOLONG", "socket path too long");
+  void *data;
+  size_t len;
+  if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) return throw_code(env, "EINVAL", "unixDgramSend: buffer expected");
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_code(env, errno_name(errno), "socket: %s", strerror(errno));
+  ssize_t n = sendto(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&addr, sizeof addr);
+  int e = errno;
+  close(fd);
+  if (n < 0) return throw_code(env, errno_name(e), "%s: %s", addr.sun_path, strerror(e));
+  napi_value out;
+  napi_create_int64(env, (int64_t)n, &out);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor methods[] = {
     {"read", NULL, handle_read, NULL, NULL, NULL, napi_default, NULL},
@@ -527,6 +575,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "listDevices", fn);
   napi_create_function(env, "libVersion", NAPI_AUTO_LENGTH, lib_version, NULL, &fn);
   napi_set_named_property(env, exports, "libVersion", fn);
+  napi_create_function(env, "unixDgramSend", NAPI_AUTO_LENGTH, unix_dgram_send, NULL, &fn);
+  napi_set_named_property(env, exports, "unixDgramSend", fn);
   return exports;
 }
 
