@@ -20,7 +20,10 @@ export type SensorErrorCode =
   | 'SINK_WRITE'
   | 'FLOW_LISTEN'
   | 'INFLUX_AUTH'
-  | 'INFLUX_NOT_FOUND';
+  | 'INFLUX_NOT_FOUND'
+  | 'MODEL_INVALID'
+  | 'XGB_MISSING'
+  | 'DATASET_INVALID';
 
 export class SensorError extends Error {
   constructor(

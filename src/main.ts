@@ -68,6 +68,9 @@ function flowsAsked(p: ParamValues): boolean {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Sub-commands of the session classifier (src/sessions/, src/ml/).
+  if (argv[0] === 'sessions') return (await import('./sessions/cli.js')).sessionsMain(argv.slice(1));
+  if (argv[0] === 'train') return (await import('./ml/train-cli.js')).trainMain(argv.slice(1));
   if (argv.some((a) => a === '--help' || a === '-help' || a === '-h')) {
     process.stdout.write(renderHelp(ALL_MODULES) + '\n');
     return 0;
