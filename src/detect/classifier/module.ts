@@ -35,7 +35,7 @@ export const classifierModule = defineDetector({
     { name: 'classifier.sessions_open', kind: 'now', help: 'Sessions open now.' },
     { name: 'classifier.sessions_open_max', kind: 'max', help: 'Most sessions open at once.' },
     { name: 'classifier.sessions_evicted', kind: 'sum', help: 'Sessions closed early because --classifier-max-sessions was reached.' },
-    { name: 'classifier.sources', kind: 'now', help: 'Sources with a window now.' },
+    { name: 'classifier.sources', kind: 'now', help: 'Sources with scored sessions in their sliding window now.' },
     { name: 'classifier.sources_evicted', kind: 'sum', help: 'Source windows evicted to make room (--classifier-max-sources).' },
     { name: 'classifier.scanners', kind: 'sum', help: 'Sources the classifier judged scanners.' },
     { name: 'classifier.unattributed', kind: 'sum', help: 'Times a source reached the share but the scan engine tracks no such source (it sent no probe, or was forgotten): not reported.' },
