@@ -13,7 +13,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { labUnavailable, ScanLab, VICTIM6, VICTIMS4 } from '../../test/helpers/scan-lab.js';
+import { labUnavailable, SCANNER4, SCANNER6, ScanLab, VICTIM6, VICTIMS4 } from '../../test/helpers/scan-lab.js';
 
 export const TECHNIQUES = ['sS', 'sT', 'sF', 'sN', 'sX'] as const;
 export const DAYS = [
@@ -32,7 +32,9 @@ async function main(out: string): Promise<void> {
         const path = join(out, `${day.name}-${t}.pcap`);
         const rec = await lab.record(path);
         const benign = lab.benign({ seconds: 6, ipv6: day.v6, httpGap: day.httpGap });
-        const scan = await lab.scanner('nmap', [`-${t}`, '-n', '-Pn', day.timing, '-p', day.ports, ...(day.v6 ? ['-6'] : []), day.target], 300_000);
+        // -e/-S: the scanner's own address (the kernel would pick the benign client's fd77::5 for IPv6).
+        const from = ['-e', lab.scannerIf, '-S', day.v6 ? SCANNER6 : SCANNER4];
+        const scan = await lab.scanner('nmap', [`-${t}`, '-n', '-Pn', ...from, day.timing, '-p', day.ports, ...(day.v6 ? ['-6'] : []), day.target], 300_000);
         if (scan.code !== 0) throw new Error(`nmap -${t} failed: ${scan.stderr}`);
         const b = await benign;
         const r = await rec.stop();

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { SensorError } from '../errors.js';
 import { FEATURE_COUNT, FEATURE_NAMES } from '../sessions/session.js';
@@ -16,8 +17,8 @@ export interface Dataset {
 }
 
 /**
- * Read one or more `peng-ts sessions` CSVs (or nmap-harvester's own: same
- * columns; extra columns are ignored). Features in FEATURE_NAMES order;
+ * Read one or more `peng-ts sessions` CSVs, plain or gzipped (.gz), or
+ * nmap-harvester's own (same columns; extra columns are ignored). Features in FEATURE_NAMES order;
  * `label` must be 0 or 1. A bad cell is one clear error naming file and line.
  */
 export function readDatasets(paths: readonly string[], requireLabels = true): Dataset {
@@ -29,7 +30,8 @@ export function readDatasets(paths: readonly string[], requireLabels = true): Da
   paths.forEach((path, fi) => {
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      const raw = readFileSync(path);
+      text = (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
     } catch (e) {
       throw new SensorError('FILE_OPEN', `cannot read dataset ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
