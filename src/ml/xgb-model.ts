@@ -30,6 +30,8 @@ export class XgbModel {
   private readonly feature: Int32Array;
   private readonly cond: Float32Array;
   private readonly defaultLeft: Uint8Array;
+  /** The row being scored, as float32 values (converted once per row, not per node). */
+  private readonly row: Float64Array;
 
   constructor(json: unknown, source = 'model') {
     const bad = (why: string): never => {
@@ -71,6 +73,7 @@ export class XgbModel {
     this.defaultLeft = new Uint8Array(total);
     let at = 0;
     const nFeatures = Number(param.num_feature ?? 0);
+    let maxFeature = 0;
     for (let i = 0; i < trees.length; i++) {
       const t = trees[i];
       const n = t.left_children.length;
@@ -82,6 +85,7 @@ export class XgbModel {
         if (!leaf && (lc <= 0 || lc >= n || rc <= 0 || rc >= n)) bad(`tree ${i} node ${j} has children out of range`);
         const f = leaf ? 0 : t.split_indices[j];
         if (!leaf && (f < 0 || (nFeatures > 0 && f >= nFeatures))) bad(`tree ${i} splits on feature ${f}`);
+        if (f > maxFeature) maxFeature = f;
         this.left[at + j] = leaf ? -1 : at + lc;
         this.right[at + j] = leaf ? -1 : at + rc;
         this.feature[at + j] = f;
@@ -90,6 +94,7 @@ export class XgbModel {
       }
       at += n;
     }
+    this.row = new Float64Array(Math.max(nFeatures, maxFeature + 1));
   }
 
   static load(path: string): XgbModel {
@@ -110,6 +115,9 @@ export class XgbModel {
 
   /** Throw unless the model was trained on these features in this order (models without names pass). */
   checkFeatures(names: readonly string[], source: string): void {
+    if (this.row.length > names.length) {
+      throw new SensorError('MODEL_INVALID', `${source}: the model reads ${this.row.length} features, sessions have ${names.length} (${names.join(',')})`);
+    }
     if (this.featureNames.length === 0) return;
     if (this.featureNames.length !== names.length || this.featureNames.some((n, i) => n !== names[i])) {
       throw new SensorError('MODEL_INVALID', `${source}: trained on features ${this.featureNames.join(',')}, expected ${names.join(',')}`);
@@ -118,6 +126,8 @@ export class XgbModel {
 
   /** Raw margin of one row (`x[offset..]`), float32 arithmetic as libxgboost. No allocation. */
   margin(x: ArrayLike<number>, offset = 0): number {
+    const row = this.row;
+    for (let i = 0; i < row.length; i++) row[i] = Math.fround(x[offset + i]);
     let sum = this.baseMargin;
     const left = this.left;
     const right = this.right;
@@ -126,7 +136,7 @@ export class XgbModel {
     for (let t = 0; t < this.root.length; t++) {
       let n = this.root[t];
       while (left[n] !== -1) {
-        const v = Math.fround(x[offset + feature[n]]);
+        const v = row[feature[n]];
         if (v !== v) n = this.defaultLeft[n] === 1 ? left[n] : right[n];
         else n = v < cond[n] ? left[n] : right[n];
       }
