@@ -6,7 +6,7 @@ import { FEATURE_NAMES } from '../../sessions/session.js';
 import { engineFor } from '../scan/module.js';
 import { ClassifierDetector } from './detector.js';
 
-/** `--model default`: the model shipped in the repository (models/README.md says how it was made). */
+/** `--model default`: the model shipped in the repository (models/make-default-model.sh rebuilds it). */
 export const DEFAULT_MODEL_PATH = fileURLToPath(new URL('../../../models/classifier-default.json', import.meta.url));
 
 function modelPath(p: string): string {
