@@ -113,10 +113,14 @@ async function sessionsOf(pcap: string, truth: Truth): Promise<{ d: Dataset; pac
   return { d: { x: Float32Array.from(xs), y: Float32Array.from(ys), rows: ys.length, file: ys.map(() => 0), src, unlabelled: 0 }, packets, ns: 0 };
 }
 
-/** Sources named on a replay: by the classifier alone (model given) or by the rule-based engine. */
-async function namedSources(pcap: string, model: XgbModel | null): Promise<Set<string>> {
+/**
+ * Sources named on a replay, with the probes seen before each was first named:
+ * by the classifier alone (model given: the rule parts and the tool
+ * fingerprint are off) or by the rule-based engine with its defaults.
+ */
+async function namedSources(pcap: string, model: XgbModel | null): Promise<Map<string, number>> {
   const events: ScanEvent[] = [];
-  const rulesOff = { trw: false, stealth: false, slow: false, udp: false };
+  const rulesOff = { trw: false, stealth: false, slow: false, udp: false, 'fingerprint-min': 100_000 };
   const { engine } = createScanEngine({ params: model ? rulesOff : {}, onEvent: (e) => events.push(e) });
   const cls = model
     ? new ClassifierDetector({ window: 0.5, maxSessions: 200_000, threshold: 0.5, share: 0.3, minSessions: 20, shareWindow: 60, maxSources: 20_000 }, model, engine)
@@ -131,8 +135,9 @@ async function namedSources(pcap: string, model: XgbModel | null): Promise<Set<s
   });
   cls?.flush(now);
   engine.flush(now);
-  // With a model, only what the classifier said counts (the engine's tool fingerprint still runs).
-  return new Set(events.filter((e) => !model || e.detectors.some((d) => d.name === 'classifier')).map((e) => e.scanner));
+  const named = new Map<string, number>();
+  for (const e of events) if (e.event === 'start' && !named.has(e.scanner)) named.set(e.scanner, e.probesToDetect);
+  return named;
 }
 
 /**
@@ -266,7 +271,7 @@ async function main(): Promise<void> {
 
   // 5. Per source.
   console.log('\n### 5. Per source on the public captures: classifier (left-out model, 30% of >= 20 sessions) vs rule-based detectors\n');
-  console.log('| capture | scanners | classifier: detected | classifier: false alerts | rules: detected | rules: false alerts |\n|---|---:|---:|---:|---:|---:|');
+  console.log('| capture | scanners | classifier: detected | classifier: false alerts | classifier: probes to detect | rules: detected | rules: false alerts | rules: probes to detect |\n|---|---:|---:|---:|---:|---:|---:|---:|');
   const tally = { scanners: 0, cDet: 0, cFalse: 0, rDet: 0, rFalse: 0 };
   for (const f of publicFiles) {
     const t = truth[f.replace(/\.pcap(ng)?$/, '')];
@@ -276,9 +281,10 @@ async function main(): Promise<void> {
     const m = loco.get(f) ?? labModel;
     const c = await namedSources(path, m);
     const r = await namedSources(path, null);
-    const judge = (named: Set<string>) => ({
+    const judge = (named: Map<string, number>) => ({
       det: [...scanners].filter((s) => named.has(s)).length,
-      fa: [...named].filter((s) => !scanners.has(s) && !optional.has(s)).length,
+      fa: [...named.keys()].filter((s) => !scanners.has(s) && !optional.has(s)).length,
+      probes: [...scanners].filter((s) => named.has(s)).map((s) => named.get(s)!),
     });
     const cj = judge(c);
     const rj = judge(r);
@@ -287,9 +293,9 @@ async function main(): Promise<void> {
     tally.cFalse += cj.fa;
     tally.rDet += rj.det;
     tally.rFalse += rj.fa;
-    console.log(`| ${f}${pub.has(f) ? '' : ' (no TCP sessions)'} | ${scanners.size} | ${cj.det} | ${cj.fa} | ${rj.det} | ${rj.fa} |`);
+    console.log(`| ${f}${pub.has(f) ? '' : ' (no TCP sessions)'} | ${scanners.size} | ${cj.det} | ${cj.fa} | ${cj.probes.join(', ') || '-'} | ${rj.det} | ${rj.fa} | ${rj.probes.join(', ') || '-'} |`);
   }
-  console.log(`| **total** | ${tally.scanners} | ${tally.cDet} | ${tally.cFalse} | ${tally.rDet} | ${tally.rFalse} |`);
+  console.log(`| **total** | ${tally.scanners} | ${tally.cDet} | ${tally.cFalse} | | ${tally.rDet} | ${tally.rFalse} | |`);
 
   // 6. Cost.
   console.log('\n### 6. Cost\n');
