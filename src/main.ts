@@ -73,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'train') return (await import('./ml/train-cli.js')).trainMain(argv.slice(1));
   if (argv.some((a) => a === '--help' || a === '-help' || a === '-h')) {
     process.stdout.write(renderHelp(ALL_MODULES) + '\n');
+    process.stdout.write('\nSub-commands: peng-ts sessions --help (a capture as a session dataset), peng-ts train --help (a session classifier).\n');
     return 0;
   }
   const p = parseCli(argv, ALL_MODULES);

@@ -83,3 +83,12 @@ test('no label option: the label column is empty; both options: one line and exi
   assert.equal(c.code, 64);
   assert.match(c.stderr, /-r FILE/);
 });
+
+test('sessions --help documents every column; peng-ts --help names the sub-commands', () => {
+  const r = runCli(['sessions', '--help']);
+  assert.equal(r.code, 0);
+  for (const c of SESSION_HEADER) assert.match(r.stdout, new RegExp(`^  ${c}\\n      \\S`, 'm'), c);
+  assert.match(r.stdout, /--scanner/);
+  assert.match(runCli(['--help']).stdout, /peng-ts sessions --help/);
+  assert.match(runCli(['train', '--help']).stdout, /--rounds <int>/);
+});
