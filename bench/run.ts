@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   for (const extra of ['detect/detection.bench.ts', 'flows.bench.ts', 'classifier/classifier.bench.ts']) {
     const path = join(here, extra);
     if (!existsSync(path)) continue;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path], { encoding: 'utf8', stdio: ['ignore', 'inherit', 'inherit'] });
+    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path], { encoding: 'utf8', stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) console.log(`(${extra} failed with code ${r.status})`);
   }
 }
