@@ -262,11 +262,27 @@ async function main(): Promise<void> {
   // 2. Leave one technique out.
   console.log('\n### 2. Leave one technique out (lab, both days): train without it, test on its recordings\n');
   console.log(HEAD);
+  const withoutTechnique = new Map<string, XgbModel>();
   for (const t of ['sS', 'sT', 'sF', 'sN', 'sX']) {
     const tr = concat([...lab].filter(([k]) => !k.endsWith(`-${t}`)).map(([, d]) => d));
     const te = concat([...lab].filter(([k]) => k.endsWith(`-${t}`)).map(([, d]) => d));
-    console.log(line(`-${t}`, tr.rows, score(train(tr), te)));
+    const m = train(tr);
+    withoutTechnique.set(t, m);
+    console.log(line(`-${t}`, tr.rows, score(m, te)));
   }
+  const labPcaps = process.env.LAB_CAPTURES;
+  if (labPcaps) {
+    console.log(`\nPer source, on the lab pcaps in ${labPcaps} (each with the model trained without its technique; scanner 10.77.0.1 / fd77::1, benign client 10.77.0.5 / fd77::5):\n`);
+    console.log('| recording | classifier: scanner named | classifier: benign named | classifier: probes to detect | rules: scanner named | rules: benign named | rules: probes to detect |\n|---|---|---|---:|---|---|---:|');
+    for (const f of readdirSync(labPcaps).filter((x) => /^day\d-s\w\.pcap$/.test(x)).sort()) {
+      const t = f.slice(5, 7);
+      const c = await namedSources(join(labPcaps, f), withoutTechnique.get(t)!);
+      const r = await namedSources(join(labPcaps, f), null);
+      const scanner = f.startsWith('day2') ? 'fd77::1' : '10.77.0.1';
+      const benign = f.startsWith('day2') ? 'fd77::5' : '10.77.0.5';
+      console.log(`| ${f} | ${c.has(scanner) ? 'yes' : 'no'} | ${c.has(benign) ? 'yes' : 'no'} | ${c.get(scanner) ?? '-'} | ${r.has(scanner) ? 'yes' : 'no'} | ${r.has(benign) ? 'yes' : 'no'} | ${r.get(scanner) ?? '-'} |`);
+    }
+  } else console.log('\n(Per source on the lab recordings: record them with bench/classifier/record-lab.ts and set LAB_CAPTURES=DIR.)');
 
   // 3. Cross-recording.
   const truth = JSON.parse(readFileSync(join(SHARED, 'truth.json'), 'utf8')) as Record<string, Truth>;
