@@ -176,3 +176,13 @@ test('without --model nothing changes: no classifier counters, no classifier in 
   assert.ok(r.events.every((e) => !classifierScore(e)));
   assert.doesNotMatch(r.stderr, /classifier\./);
 });
+
+test('--model default on a capture it was not trained on: the Xmas scanner is named by the classifier too, the SSH user is not', { skip: !existsSync(cap('victorialugi_nmap_sX_xmas_cloudvm.pcap')) && 'shared captures missing' }, () => {
+  const r = alerts(['-r', cap('victorialugi_nmap_sX_xmas_cloudvm.pcap'), '--model', 'default']);
+  assert.equal(r.code, 0, r.stderr);
+  const end = r.events.find((e) => e.event === 'end' && e.scanner === '10.129.0.4');
+  assert.ok(end && classifierScore(end), JSON.stringify(r.events));
+  assert.ok(classifierScore(end)!.score >= 0.3);
+  assert.ok(r.events.every((e) => e.scanner !== '93.109.68.122'), 'the benign SSH session is never named');
+  assert.match(r.stderr, /classifier\.scanners=1\b/);
+});
