@@ -66,7 +66,7 @@ interface Scores {
 function score(m: XgbModel, d: Dataset): Scores {
   const s = { tp: 0, tn: 0, fp: 0, fn: 0 };
   for (let i = 0; i < d.rows; i++) {
-    const scan = m.margin(d.x, i * FEATURE_COUNT) >= 0;
+    const scan = m.margin(d.x, i * FEATURE_COUNT) > 0; // XGBClassifier.predict: p > 0.5
     if (d.y[i] === 1) scan ? s.tp++ : s.fn++;
     else scan ? s.fp++ : s.tn++;
   }
@@ -186,7 +186,7 @@ function heapGrowth(recs: { bytes: Uint8Array; link: number; sec: number; nsec: 
   let flagged = 0;
   const t = new SessionTable({ window: 0.5, maxSessions: 200_000, onClose: (s) => {
     s.features(f);
-    if (model.margin(f) >= 0) flagged++;
+    if (model.margin(f) > 0) flagged++;
   } });
   const pass = () => {
     for (const r of recs) {

@@ -13,7 +13,7 @@ export interface ClassifierOptions {
   /** Seconds without a packet that close a session (nmap-harvester: 0.5). */
   window: number;
   maxSessions: number;
-  /** Probability at or above which a session is flagged as a scan. */
+  /** Probability above which a session is flagged as a scan (XGBClassifier.predict: p > 0.5). */
   threshold: number;
   /** Share of flagged sessions that names a source (nmap-harvester: 0.3). */
   share: number;
@@ -95,7 +95,7 @@ export class ClassifierDetector implements Detector, ScanPart {
   private score(s: Session): void {
     const now = this.sessions.now;
     s.features(this.x);
-    const flagged = this.model.margin(this.x) >= this.marginThreshold;
+    const flagged = this.model.margin(this.x) > this.marginThreshold;
     this.scored++;
     if (flagged) this.flagged++;
     let w = this.sources.get(s.srcKey, now);

@@ -22,7 +22,7 @@ export const classifierModule = defineDetector({
   params: [
     { name: 'model', type: 'string', help: 'XGBoost JSON model (peng-ts train, or XGBClassifier.save_model("x.json")) to run the classifier with; "default" is the model shipped in models/. Without it the classifier is off.' },
     { name: 'classifier-window', type: 'duration', default: 0.5, min: 0.001, max: 3600, unit: 's', help: 'A session closes, and is scored, after this long without a packet (packet time); the model was trained with the same value (nmap-harvester: 0.5 s).' },
-    { name: 'classifier-threshold', type: 'float', default: 0.5, min: 0.01, max: 0.99, help: 'Model probability at or above which a session counts as a scan.' },
+    { name: 'classifier-threshold', type: 'float', default: 0.5, min: 0.01, max: 0.99, help: 'Model probability above which a session counts as a scan (XGBClassifier.predict uses p > 0.5).' },
     { name: 'classifier-share', type: 'float', default: 0.3, min: 0.01, max: 1, help: 'Share of a source\'s scored sessions in the window that must be scans to name it (nmap-harvester: 30%).' },
     { name: 'classifier-min-sessions', type: 'int', default: 20, min: 1, max: 1_000_000, unit: 'sessions', help: 'Scored sessions a source needs in the window before it can be named: a client with two odd sessions is not a scanner.' },
     { name: 'classifier-share-window', type: 'duration', default: 60, min: 1, max: 86400, unit: 's', help: 'Sliding window of packet time over which the share is taken (nmap-harvester: every session since start).' },
@@ -31,7 +31,7 @@ export const classifierModule = defineDetector({
   ],
   counters: [
     { name: 'classifier.sessions_scored', kind: 'sum', help: 'Sessions closed and scored by the model.' },
-    { name: 'classifier.sessions_flagged', kind: 'sum', help: 'Scored sessions at or above --classifier-threshold.' },
+    { name: 'classifier.sessions_flagged', kind: 'sum', help: 'Scored sessions above --classifier-threshold.' },
     { name: 'classifier.sessions_open', kind: 'now', help: 'Sessions open now.' },
     { name: 'classifier.sessions_open_max', kind: 'max', help: 'Most sessions open at once.' },
     { name: 'classifier.sessions_evicted', kind: 'sum', help: 'Sessions closed early because --classifier-max-sessions was reached.' },
