@@ -46,6 +46,8 @@ export function trainModel(d: Dataset, path: string, o: TrainOptions): void {
   try {
     xgb.train(d.x, d.rows, FEATURE_COUNT, d.y, xgbParams(o), o.rounds, path, [...FEATURE_NAMES]);
   } catch (e) {
-    throw new SensorError('MODEL_INVALID', `training failed: ${(e as Error).message}`);
+    // libxgboost's messages carry a time, a source line and a stack trace: keep the sentence.
+    const why = (e as Error).message.split('\n')[0].replace(/\[\d\d:\d\d:\d\d\] \S+: (Check failed: \w+:\s*)?/, '');
+    throw new SensorError('MODEL_INVALID', `training failed: ${why}`);
   }
 }

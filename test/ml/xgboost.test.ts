@@ -138,6 +138,10 @@ test('bad training input is one line: one class only, no labels, model name with
   writeFileSync(unlabelled, runCli(['sessions', '-r', TRAIN[2][0]]).stdout);
   const none = runCli(['train', unlabelled, '--model', join(dir, 'x.json')]);
   assert.match(none.stderr, /no labelled rows/);
+  const nodir = runCli(['train', ...trainCsv, '--model', join(dir, 'no/such/dir/m.json')]);
+  assert.equal(nodir.code, 1);
+  assert.equal(nodir.stderr.trim().split('\n').length, 1, nodir.stderr);
+  assert.match(nodir.stderr, /XGBoosterSaveModel: LocalFileSystem::Open ".*m\.json": No such file or directory/);
   const bin = runCli(['train', ...trainCsv, '--model', join(dir, 'x.ubj')]);
   assert.equal(bin.code, 64);
   assert.match(bin.stderr, /\.json/);
