@@ -28,6 +28,8 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/src/capture/native/build/Release/peng_pcap.node ./src/capture/native/build/Release/peng_pcap.node
 # The web view's script and styles (--web, --report), read at run time with uPlot from node_modules.
 COPY --from=build /app/src/sink/web/assets ./src/sink/web/assets
+# --model default (the session classifier's shipped model; training stays outside the image).
+COPY models/classifier-default.json ./models/classifier-default.json
 # Live capture needs CAP_NET_RAW (and CAP_NET_ADMIN for promiscuous mode):
 # docker-compose.yml adds both; see docs/influx.md.
 ENTRYPOINT ["node", "bin/peng-ts.js"]

@@ -96,10 +96,10 @@ async function main(): Promise<void> {
   console.log('\n## Capture-file reader: the pcap-parser package vs ours (read only, no decode)');
   console.log(`pcap-parser: ${fmt(pp.packets / pp.seconds)} packets/s on ${fmt(pp.packets)} packets (one object and Buffer per packet)`);
 
-  for (const extra of ['detect/detection.bench.ts', 'flows.bench.ts']) {
+  for (const extra of ['detect/detection.bench.ts', 'flows.bench.ts', 'classifier/classifier.bench.ts']) {
     const path = join(here, extra);
     if (!existsSync(path)) continue;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path], { encoding: 'utf8', stdio: ['ignore', 'inherit', 'inherit'] });
+    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path], { encoding: 'utf8', stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) console.log(`(${extra} failed with code ${r.status})`);
   }
 }

@@ -22,7 +22,10 @@ export type SensorErrorCode =
   | 'SINK_OPEN'
   | 'FLOW_LISTEN'
   | 'INFLUX_AUTH'
-  | 'INFLUX_NOT_FOUND';
+  | 'INFLUX_NOT_FOUND'
+  | 'MODEL_INVALID'
+  | 'XGB_MISSING'
+  | 'DATASET_INVALID';
 
 export class SensorError extends Error {
   constructor(

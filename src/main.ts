@@ -85,10 +85,14 @@ function flowsAsked(p: ParamValues): boolean {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Sub-commands of the session classifier (src/sessions/, src/ml/).
+  if (argv[0] === 'sessions') return (await import('./sessions/cli.js')).sessionsMain(argv.slice(1));
+  if (argv[0] === 'train') return (await import('./ml/train-cli.js')).trainMain(argv.slice(1));
   // Every stdout write goes through one guard: `peng-ts ... | head -1` is EPIPE, not a crash.
   const stdout = stdoutOutput();
   if (argv.some((a) => a === '--help' || a === '-help' || a === '-h')) {
     stdout.write(renderHelp(ALL_MODULES) + '\n');
+    stdout.write('\nSub-commands: peng-ts sessions --help (a capture as a session dataset), peng-ts train --help (a session classifier).\n');
     return 0;
   }
   const p = parseCli(argv, ALL_MODULES);

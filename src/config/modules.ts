@@ -1,4 +1,5 @@
 import { FLOW_SOURCE_MODULES } from '../capture/flows/module.js';
+import { classifierModule } from '../detect/classifier/module.js';
 import { entropyModule } from '../detect/entropy/module.js';
 import { SCAN_MODULES } from '../detect/scan/standalone.js';
 import { outputModule } from '../output.js';
@@ -19,7 +20,9 @@ import { captureParams, sensorParams } from './sensor-params.js';
  * --help-counts and the pipeline all read these lists; a meta-test checks that
  * every folder under detect/ appears here.
  */
-export const DETECTOR_MODULES: readonly DetectorModule[] = [entropyModule, ...SCAN_MODULES];
+// The classifier runs before the scan engine: sessions it closes at end of
+// input are judged before the engine ends its scans.
+export const DETECTOR_MODULES: readonly DetectorModule[] = [entropyModule, classifierModule, ...SCAN_MODULES];
 
 export const SINK_MODULES: readonly SinkModule[] = [alertsJsonlModule, alertsCsvModule, influxSinkModule, syslogSinkModule, metricsSinkModule, webSinkModule];
 

@@ -10,10 +10,12 @@ export const enum Det {
   SLOW = 2,
   UDP = 3,
   FINGERPRINT = 4,
+  /** The session classifier (detect/classifier), only with --model. */
+  CLASSIFIER = 5,
 }
 
-export const DET_COUNT = 5;
-export const DET_NAMES: readonly string[] = ['trw', 'stealth', 'slow', 'udp', 'fingerprint'];
+export const DET_COUNT = 6;
+export const DET_NAMES: readonly string[] = ['trw', 'stealth', 'slow', 'udp', 'fingerprint', 'classifier'];
 
 /**
  * A detector plugged into the shared source tracker. The tracker sees every
