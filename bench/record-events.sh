@@ -8,6 +8,7 @@ out=${1:?usage: record-events.sh DIR [extra peng-ts args]}
 shift
 here=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
+rm -f "$out"/*.jsonl # --alerts appends
 for f in "$here"/../shared/captures/*.pcap* "$here"/samples/*.pcap; do
   [ -f "$f" ] || continue
   name=$(basename "$f")

@@ -29,7 +29,7 @@ if (!STAGES.includes(stage)) throw new Error(`BENCH_STAGE: one of ${STAGES.join(
 
 const [file, ...extra] = process.argv.slice(2);
 const out = stage === 'sinks' ? mkdtempSync(join(tmpdir(), 'peng-bench-out-')) : '';
-const sinkArgs = stage === 'sinks' ? ['--alerts', join(out, 'alerts.jsonl'), '-csv', join(out, 'frames.csv')] : [];
+const sinkArgs = stage === 'sinks' ? ['--alerts', join(out, 'alerts.jsonl'), '-export', join(out, 'frames.csv')] : [];
 const params = parseCli(['-r', file, '--local-net', '10.1.0.0/16', '-verbose', '0', ...sinkArgs, ...extra], ALL_MODULES);
 const stats = new StatsRegistry();
 const output = new Output(stats);

@@ -67,6 +67,13 @@ export function pendingKinds(flags: number): number {
   return out;
 }
 
+/** How many kinds are PENDING in `flags`. */
+export function pendingCount(flags: number): number {
+  let n = 0;
+  for (let k = 0; k < KIND_COUNT; k++) if (((flags >>> (2 * k)) & 3) === St.PENDING) n++;
+  return n;
+}
+
 const F = TcpFlag.FIN;
 const S = TcpFlag.SYN;
 const R = TcpFlag.RST;

@@ -24,6 +24,7 @@ export const scanModule = defineDetector({
     { name: 'probe-timeout', type: 'duration', default: 5, min: 0.01, max: 3600, unit: 's', help: 'A first contact without an answer after this long (packet time) is a failure. nmap waits up to 10 s by default.' },
     { name: 'udp-timeout-fails', type: 'bool', default: false, help: 'Count a UDP probe that got no answer at all as a failed first contact. Off: only ICMP port/host unreachable fails UDP (open UDP ports are silent, and P2P clients and games send to many silent peers); on: also catches UDP sweeps of filtered hosts.' },
     { name: 'min-concentration', type: 'int', default: 5, min: 2, max: 100_000, unit: 'pairs', help: 'Failed (or fingerprinted) first contacts must reach this many distinct ports on one host or hosts on one port before TRW, UDP or a tool fingerprint may name a scanner; also the pattern threshold. Keeps P2P clients (random host:port failures) quiet.' },
+    { name: 'fanout-probes', type: 'int', default: 50, min: 0, max: 1_000_000, unit: 'contacts', help: 'SYN/UDP first contacts without any answer that name a source at once, when they fan out to --min-concentration ports on one host or hosts on one port and at most 1 in 20 of its first contacts was answered: scans behind a dropping firewall are named without waiting for --probe-timeout. 0: off.' },
     { name: 'fingerprint-min', type: 'int', default: 3, min: 1, max: 100_000, unit: 'probes', help: 'Probes matching a tool fingerprint (nmap, masscan, zmap) before the tool is named; at least half of the source\'s TCP probes must match too.' },
     { name: 'technique-min', type: 'int', default: 5, min: 1, max: 100_000, unit: 'contacts', help: 'First contacts of one probe kind before it is listed as a technique of the scan (the most used kind is always listed).' },
     { name: 'alert-update', type: 'duration', default: 30, min: 0.001, max: 86400, unit: 's', help: 'Least time between two update events of one scan (a new technique is reported at once).' },
@@ -40,7 +41,8 @@ export const scanModule = defineDetector({
     { name: 'scan.contacts', kind: 'now', help: 'First contacts remembered now.' },
     { name: 'scan.contacts_evicted', kind: 'sum', help: 'First contacts evicted to make room (--max-contacts reached).' },
     { name: 'scan.contacts_expired', kind: 'sum', help: 'First contacts forgotten after --contact-ttl.' },
-    { name: 'scan.pending', kind: 'now', help: 'First contacts waiting for an answer now.' },
+    { name: 'scan.pending', kind: 'now', help: 'First contacts waiting for an answer now (not yet answered, failed or timed out).' },
+    { name: 'scan.pending_at_end', kind: 'sum', help: 'First contacts still waiting at end of input, resolved then as unanswered (timeouts).' },
     { name: 'scan.pending_dropped', kind: 'sum', help: 'Waiting first contacts dropped unresolved because --max-pending was reached.' },
     { name: 'scan.packets', kind: 'sum', help: 'TCP/UDP packets looked at by the tracker (after special and ignored addresses).' },
     { name: 'scan.probes', kind: 'sum', help: 'Probe packets: SYN, stealth, UDP to a host:port not (yet) answered, retries included.' },
@@ -102,6 +104,7 @@ export function engineFor(ctx: ModuleContext): ScanEngine {
       techniqueMin: num(p, 'technique-min'),
       alertUpdate: num(p, 'alert-update'),
       scanIdle: num(p, 'scan-idle'),
+      fanoutProbes: num(p, 'fanout-probes'),
       alertHold: num(p, 'alert-hold'),
     },
     ctx.emit,
@@ -117,7 +120,8 @@ export function engineFor(ctx: ModuleContext): ScanEngine {
     out['scan.contacts'] = t.contacts.size;
     out['scan.contacts_evicted'] = t.contacts.evictions;
     out['scan.contacts_expired'] = t.contacts.expired;
-    out['scan.pending'] = t.pending.size;
+    out['scan.pending'] = t.waiting;
+    out['scan.pending_at_end'] = t.resolvedAtEnd;
     out['scan.pending_dropped'] = t.pending.dropped;
     out['scan.packets'] = t.packets;
     out['scan.probes'] = t.probes;

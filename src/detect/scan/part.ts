@@ -2,7 +2,7 @@ import type { SourceState } from './source-state.js';
 
 /**
  * The detectors that judge sources, by bit. Each has its own module (trw,
- * stealth, slow, udp); the fingerprint check lives in the engine.
+ * stealth, slow, udp); the fingerprint and fan-out checks live in the engine.
  */
 export const enum Det {
   TRW = 0,
@@ -10,10 +10,12 @@ export const enum Det {
   SLOW = 2,
   UDP = 3,
   FINGERPRINT = 4,
+  /** Unanswered SYN/UDP fan-out (engine): named without waiting for timeouts. */
+  FANOUT = 5,
 }
 
-export const DET_COUNT = 5;
-export const DET_NAMES: readonly string[] = ['trw', 'stealth', 'slow', 'udp', 'fingerprint'];
+export const DET_COUNT = 6;
+export const DET_NAMES: readonly string[] = ['trw', 'stealth', 'slow', 'udp', 'fingerprint', 'fanout'];
 
 /**
  * A detector plugged into the shared source tracker. The tracker sees every

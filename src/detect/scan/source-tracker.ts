@@ -6,7 +6,7 @@ import { hash52 } from '../../track/hash.js';
 import { LruTable } from '../../track/lru-table.js';
 import { PendingRing } from '../../track/pending-ring.js';
 import { Fp, isOsStackSyn, tcpFingerprint } from './fingerprint.js';
-import { CF, Kind, KIND_COUNT, pendingKinds, St, stateOf, tcpProbeKind, UDP_PORT_BASE, withState } from './kinds.js';
+import { CF, Kind, KIND_COUNT, pendingCount, pendingKinds, St, stateOf, tcpProbeKind, UDP_PORT_BASE, withState } from './kinds.js';
 import type { ScanPart } from './part.js';
 import { SAMPLE_SIZE, SourceState, type SourceStateLimits } from './source-state.js';
 
@@ -29,6 +29,8 @@ export interface TrackerOptions {
   /** UDP destination ports that are never probes (NetBIOS, mDNS...). */
   udpIgnorePorts: readonly number[];
   limits: SourceStateLimits;
+  /** Seconds without a probe that end a scan (scan-idle): also the quiet gap that starts a new episode. */
+  scanIdle: number;
 }
 
 /** What the tracker tells its owner (the engine). */
@@ -76,6 +78,8 @@ export class SourceTracker {
   private epochs = 0;
   /** Latest packet time seen. */
   now = 0;
+  /** First contacts waiting for an answer now (gauge): PENDING kinds in the contact table. */
+  waiting = 0;
 
   // counters (sum)
   packets = 0;
@@ -94,6 +98,8 @@ export class SourceTracker {
   ignoredDst = 0;
   special = 0;
   udpIgnored = 0;
+  /** First contacts still waiting at end of input, resolved as unanswered then. */
+  resolvedAtEnd = 0;
 
   constructor(
     private readonly o: TrackerOptions,
@@ -109,7 +115,9 @@ export class SourceTracker {
       },
       protect: (s) => s.active,
     });
-    this.contacts = new ContactTable(o.maxContacts, o.contactTtl);
+    this.contacts = new ContactTable(o.maxContacts, o.contactTtl, (f) => {
+      if ((f & CF.KIND_BITS) !== 0) this.waiting -= pendingCount(f);
+    });
     this.pending = new PendingRing(o.maxPending);
     for (const p of o.udpIgnorePorts) this.udpIgnore[p] = 1;
     this.hasIgnore = o.ignore.size > 0;
@@ -154,8 +162,22 @@ export class SourceTracker {
 
   /** Fail every first contact that has waited longer than the probe timeout at `now`. */
   resolveTimeouts(now: number): void {
+    this.resolveUntil(now - this.o.probeTimeout, now);
+  }
+
+  /**
+   * End of input: every first contact still waiting is resolved now as if
+   * its timeout had passed (no answer came before the capture ended), in the
+   * order the probes were sent: the same outcome on every replay.
+   */
+  resolveAll(now: number): void {
+    const before = this.timeouts + this.udpUnanswered;
+    this.resolveUntil(Infinity, now);
+    this.resolvedAtEnd += this.timeouts + this.udpUnanswered - before;
+  }
+
+  private resolveUntil(limit: number, now: number): void {
     const ring = this.pending;
-    const limit = now - this.o.probeTimeout;
     for (;;) {
       const i = ring.headIndex();
       if (i < 0 || ring.ts[i] > limit) return;
@@ -168,6 +190,7 @@ export class SourceTracker {
       const key = hash52(src, dst, portKey);
       const f = this.contacts.get(key);
       if (f < 0 || stateOf(f, kind) !== St.PENDING) continue;
+      this.waiting--;
       this.contacts.set(key, withState(f, kind, St.FAILURE), now);
       if (kind === Kind.UDP && !this.o.udpTimeoutFails) {
         // Silence is what an open UDP port usually says (nmap: open|filtered).
@@ -209,7 +232,7 @@ export class SourceTracker {
     const fkey = hash52(src, dst, v.dport);
     const ff = this.contacts.get(fkey);
     if (ff >= 0 && isConnection(ff)) {
-      this.clientPacket(src, fkey, ff, flags, v.payloadLength, now);
+      this.clientPacket(src, dst, fkey, ff, flags, v.payloadLength, now);
       return;
     }
     const rkey = hash52(dst, src, v.sport);
@@ -231,9 +254,12 @@ export class SourceTracker {
   }
 
   /** A packet from the prober inside a contact it opened: handshake, data, teardown. */
-  private clientPacket(src: number, key: number, f: number, flags: number, payload: number, now: number): void {
+  private clientPacket(src: number, dst: number, key: number, f: number, flags: number, payload: number, now: number): void {
     let nf = f;
-    if (payload > 0) nf |= CF.DATA;
+    if (payload > 0 && (f & CF.DATA) === 0) {
+      nf |= CF.DATA;
+      if (stateOf(f, Kind.SYN) === St.SUCCESS) this.used(src, dst);
+    }
     if ((flags & (TcpFlag.RST | TcpFlag.FIN)) !== 0) {
       if ((nf & (CF.ESTABLISHED | CF.DATA | CF.TORN)) === CF.ESTABLISHED) {
         nf |= CF.TORN;
@@ -252,6 +278,13 @@ export class SourceTracker {
     if (nf !== f) this.contacts.set(key, nf, now);
   }
 
+  /** Data on a connection `src` opened with a SYN that was answered: its host was used. */
+  private used(src: number, dst: number): void {
+    const s = this.sources.peek(src);
+    if (s === undefined || this.contacts.lastCreated < s.evidenceStart) return;
+    s.markUsed(dst);
+  }
+
   /** A TCP packet from `b` (port `bport`) to `a`, inside a contact `a` opened: the answer to its probes. */
   private answer(a: number, b: number, bport: number, key: number, f: number, flags: number, payload: number, now: number): void {
     this.replies++;
@@ -260,13 +293,17 @@ export class SourceTracker {
       return;
     }
     let nf = f;
-    if (payload > 0) nf |= CF.DATA;
+    if (payload > 0 && (f & CF.DATA) === 0) {
+      nf |= CF.DATA;
+      if (stateOf(f, Kind.SYN) === St.SUCCESS) this.used(a, b);
+    }
     let won = 0;
     if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK)) {
       const syn = stateOf(nf, Kind.SYN);
       if (syn === St.PENDING) {
         nf = withState(nf, Kind.SYN, St.SUCCESS);
         won = 1 << Kind.SYN;
+        this.waiting--;
       } else if (syn === St.FAILURE) {
         // A retry answered after the first try timed out: the outcome stays
         // counted as it was, but the connection is followed (handshake, teardown).
@@ -277,10 +314,12 @@ export class SourceTracker {
       if (stateOf(nf, Kind.ACK) === St.PENDING) {
         nf = withState(nf, Kind.ACK, St.SUCCESS);
         won |= 1 << Kind.ACK;
+        this.waiting--;
       }
       if (stateOf(nf, Kind.MAIMON) === St.PENDING) {
         nf = withState(nf, Kind.MAIMON, St.SUCCESS);
         won |= 1 << Kind.MAIMON;
+        this.waiting--;
       }
       nf |= CF.MIDSTREAM;
     }
@@ -299,6 +338,7 @@ export class SourceTracker {
       // The contacted host answers, or the conversation goes on: never a probe.
       this.replies++;
       if (stateOf(rf, Kind.UDP) === St.PENDING) {
+        this.waiting--;
         this.contacts.set(rkey, withState(rf, Kind.UDP, St.SUCCESS), now);
         this.succeed(dst, src, rport, 1 << Kind.UDP, now);
       }
@@ -360,7 +400,12 @@ export class SourceTracker {
       if ((p & (1 << k)) === 0) continue;
       n++;
       this.failures++;
-      if (current) this.outcome(s, k, b, portKey, false, now);
+      this.waiting--;
+      if (current) {
+        if (k === Kind.SYN) s.answeredSyn++;
+        else if (k === Kind.UDP) s.answeredUdp++;
+        this.outcome(s, k, b, portKey, false, now);
+      }
     }
     return n;
   }
@@ -372,7 +417,11 @@ export class SourceTracker {
     for (let k = 0; k < KIND_COUNT; k++) {
       if ((kinds & (1 << k)) === 0) continue;
       this.successes++;
-      if (current) this.outcome(s, k, b, portKey, true, now);
+      if (current) {
+        if (k === Kind.SYN) s.answeredSyn++;
+        else if (k === Kind.UDP) s.answeredUdp++;
+        this.outcome(s, k, b, portKey, true, now);
+      }
     }
   }
 
@@ -398,7 +447,10 @@ export class SourceTracker {
     let f = this.contacts.get(key);
     // A contact from before this source's evidence was cleared is news again.
     const renew = f >= 0 && this.contacts.lastCreated < s.evidenceStart;
-    if (renew) f = f & ~CF.KIND_BITS;
+    if (renew) {
+      if ((f & CF.KIND_BITS) !== 0) this.waiting -= pendingCount(f);
+      f = f & ~CF.KIND_BITS;
+    }
     const st = f < 0 ? St.NONE : stateOf(f, kind);
     // A new connection to a service that answered before is not a probe.
     if (st === St.SUCCESS) {
@@ -408,9 +460,18 @@ export class SourceTracker {
     }
     const newPair = f < 0 || (f & CF.KIND_BITS) === 0;
     const newKind = st === St.NONE;
+    // Probes before a quiet gap of scan-idle from a source never judged are
+    // background (hw13: Windows discovery 97 s before nmap): the scan episode
+    // starts after the gap. The evidence itself is kept (slow scans).
+    if (s.firstSeen !== 0 && s.fired === 0 && now - s.lastProbe >= this.o.scanIdle) {
+      s.firstSeen = 0;
+      s.probes = 0;
+    }
     s.probes++;
+    s.evidenceProbes++;
     this.probes++;
     if (s.firstSeen === 0) s.firstSeen = now;
+    if (s.firstEvidence === 0) s.firstEvidence = now;
     s.lastProbe = now;
     if ((v.layers & Layer.TCP) !== 0) {
       const fp = tcpFingerprint(v, kind);
@@ -426,11 +487,13 @@ export class SourceTracker {
     if (newKind) {
       this.contacts.set(key, withState(f < 0 ? 0 : f, kind, St.PENDING), now, renew);
       this.pending.push(s.epoch, src, dst, portKey, kind, now);
+      this.waiting++;
       if (kind !== Kind.ACK && kind !== Kind.MAIMON) s.kindCount[kind]++;
       this.firstContacts++;
     }
     if (newPair) {
       s.pairs++;
+      if (s.nUsed > 0) s.probedAgain(dst);
       s.all.add(dst, portKey);
       if (s.hosts.add(dst) && s.nSampleHosts < SAMPLE_SIZE) this.sampleHost(s, v);
       if (s.ports.add(port) && s.nSamplePorts < SAMPLE_SIZE) s.samplePorts[s.nSamplePorts++] = port;
