@@ -20,6 +20,7 @@ export const scanModule = defineDetector({
     { name: 'source-idle', type: 'duration', default: 900, min: 1, max: 7 * 86400, unit: 's', help: 'A source that sent no probe for this long is forgotten (with its evidence). Longer catches slower scans, costs memory.' },
     { name: 'max-contacts', type: 'int', default: 500_000, min: 16, max: 100_000_000, unit: 'contacts', help: 'First contacts (source, host, port, protocol) remembered at once, oldest out first; 40 bytes each, allocated at start (500k: 20 MB).', advanced: true },
     { name: 'contact-ttl', type: 'duration', default: 3600, min: 1, max: 7 * 86400, unit: 's', help: 'A first contact is forgotten this long after it was made (then a new probe to it counts again).', advanced: true },
+    { name: 'admission-slots', type: 'int', default: 65536, min: 16, max: 16_777_216, unit: 'sources', help: 'Sources with a single first contact so far, kept in typed arrays without a per-source state (a spoofed flood costs a hash and a few writes per packet); a source gets its state at its second first contact. Rounded up to a power of two; a record overwritten by another source is counted in scan.admission_overwritten.', advanced: true },
     { name: 'max-pending', type: 'int', default: 262_144, min: 16, max: 100_000_000, unit: 'probes', help: 'Unanswered first contacts waiting for their timeout; when full the oldest is dropped unresolved (scan.pending_dropped).', advanced: true },
     { name: 'probe-timeout', type: 'duration', default: 5, min: 0.01, max: 3600, unit: 's', help: 'A first contact without an answer after this long (packet time) is a failure. nmap waits up to 10 s by default.' },
     { name: 'udp-timeout-fails', type: 'bool', default: false, help: 'Count a UDP probe that got no answer at all as a failed first contact. Off: only ICMP port/host unreachable fails UDP (open UDP ports are silent, and P2P clients and games send to many silent peers); on: also catches UDP sweeps of filtered hosts.' },
@@ -41,6 +42,9 @@ export const scanModule = defineDetector({
     { name: 'scan.contacts', kind: 'now', help: 'First contacts remembered now.' },
     { name: 'scan.contacts_evicted', kind: 'sum', help: 'First contacts evicted to make room (--max-contacts reached).' },
     { name: 'scan.contacts_expired', kind: 'sum', help: 'First contacts forgotten after --contact-ttl.' },
+    { name: 'scan.admission_records', kind: 'sum', help: 'Sources seen with a first probe and no state yet (admission records started).' },
+    { name: 'scan.admission_overwritten', kind: 'sum', help: 'Admission records overwritten by another source hashing to the same slot (that source starts again from its next probe).' },
+    { name: 'scan.sources_admitted', kind: 'sum', help: 'Sources given a full state (a second first contact).' },
     { name: 'scan.pending', kind: 'now', help: 'First contacts waiting for an answer now (not yet answered, failed or timed out).' },
     { name: 'scan.pending_at_end', kind: 'sum', help: 'First contacts still waiting at end of input, resolved then as unanswered (timeouts).' },
     { name: 'scan.pending_dropped', kind: 'sum', help: 'Waiting first contacts dropped unresolved because --max-pending was reached.' },
@@ -93,6 +97,7 @@ export function engineFor(ctx: ModuleContext): ScanEngine {
       maxContacts: num(p, 'max-contacts'),
       contactTtl: num(p, 'contact-ttl'),
       maxPending: num(p, 'max-pending'),
+      admissionSlots: num(p, 'admission-slots'),
       probeTimeout: num(p, 'probe-timeout'),
       udpTimeoutFails: bool(p, 'udp-timeout-fails'),
       ignore: CidrSet.parse(list(p, 'ignore'), '--ignore'),
@@ -120,6 +125,9 @@ export function engineFor(ctx: ModuleContext): ScanEngine {
     out['scan.contacts'] = t.contacts.size;
     out['scan.contacts_evicted'] = t.contacts.evictions;
     out['scan.contacts_expired'] = t.contacts.expired;
+    out['scan.admission_records'] = t.admission.records;
+    out['scan.admission_overwritten'] = t.admission.overwritten;
+    out['scan.sources_admitted'] = t.admission.admitted;
     out['scan.pending'] = t.waiting;
     out['scan.pending_at_end'] = t.resolvedAtEnd;
     out['scan.pending_dropped'] = t.pending.dropped;

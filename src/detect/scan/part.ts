@@ -31,6 +31,13 @@ export interface ScanPart {
    * kind (a first contact); otherwise a retry.
    */
   onProbe?(s: SourceState, kind: number, dstKey: number, portKey: number, newPair: boolean, newKind: boolean, now: number): void;
+  /**
+   * A probe, or a packet to a host:port that answered before, from a source
+   * that has no SourceState yet (one first contact so far: see admission.ts).
+   * Only its key is known; if it shows more, its state is created and the
+   * probe is replayed through onProbe (so counting here must be idempotent).
+   */
+  onSingle?(srcKey: number, kind: number, dstKey: number, portKey: number, now: number): void;
   /** Another packet (SYN, UDP datagram) from `s` to a host:port that answered before: not a probe. */
   onRepeat?(s: SourceState, kind: number, dstKey: number, portKey: number, now: number): void;
   /** A first contact of `kind` was answered (success) or failed (RST, ICMP unreachable, timeout). */

@@ -8,7 +8,11 @@ import { PendingRing } from '../../track/pending-ring.js';
 import { Fp, isOsStackSyn, tcpFingerprint } from './fingerprint.js';
 import { CF, Kind, KIND_COUNT, pendingCount, pendingKinds, St, stateOf, tcpProbeKind, UDP_PORT_BASE, withState } from './kinds.js';
 import type { ScanPart } from './part.js';
+import { AdmissionTable, Outcome } from './admission.js';
 import { SAMPLE_SIZE, SourceState, type SourceStateLimits } from './source-state.js';
+
+/** Fingerprint bits of a TCP probe that was checked (tcpFingerprint's bits are below). */
+const FP_CHECKED = 1 << 8;
 
 export interface TrackerOptions {
   maxSources: number;
@@ -29,6 +33,8 @@ export interface TrackerOptions {
   /** UDP destination ports that are never probes (NetBIOS, mDNS...). */
   udpIgnorePorts: readonly number[];
   limits: SourceStateLimits;
+  /** Slots of the admission table (sources with one first contact so far, no state). */
+  admissionSlots: number;
   /** Seconds without a probe that end a scan (scan-idle): also the quiet gap that starts a new episode. */
   scanIdle: number;
 }
@@ -71,6 +77,7 @@ export class SourceTracker {
   readonly sources: LruTable<SourceState>;
   readonly contacts: ContactTable;
   readonly pending: PendingRing;
+  readonly admission: AdmissionTable;
   private readonly pool: SourceState[] = [];
   private readonly parts: ScanPart[] = [];
   private readonly udpIgnore = new Uint8Array(65536);
@@ -119,6 +126,7 @@ export class SourceTracker {
       if ((f & CF.KIND_BITS) !== 0) this.waiting -= pendingCount(f);
     });
     this.pending = new PendingRing(o.maxPending);
+    this.admission = new AdmissionTable(o.admissionSlots);
     for (const p of o.udpIgnorePorts) this.udpIgnore[p] = 1;
     this.hasIgnore = o.ignore.size > 0;
   }
@@ -200,7 +208,9 @@ export class SourceTracker {
       this.timeouts++;
       this.failures++;
       const s = this.sources.peek(src);
-      if (s !== undefined && s.epoch === epoch) this.outcome(s, kind, dst, portKey, false, now);
+      if (s !== undefined) {
+        if (s.epoch === epoch) this.outcome(s, kind, dst, portKey, false, now);
+      } else this.recordOutcome(src, 0, epoch, dst, portKey, false, false, now);
     }
   }
 
@@ -271,6 +281,8 @@ export class SourceTracker {
           this.events.changed(s, now);
           return;
         }
+        const slot = this.admission.find(src);
+        if (slot >= 0 && this.admission.dst[slot] === dst) this.admission.teardowns[slot] = 1;
       }
     } else if ((flags & TcpFlag.ACK) !== 0 && stateOf(nf, Kind.SYN) === St.SUCCESS) {
       nf |= CF.ESTABLISHED;
@@ -281,8 +293,12 @@ export class SourceTracker {
   /** Data on a connection `src` opened with a SYN that was answered: its host was used. */
   private used(src: number, dst: number): void {
     const s = this.sources.peek(src);
-    if (s === undefined || this.contacts.lastCreated < s.evidenceStart) return;
-    s.markUsed(dst);
+    if (s !== undefined) {
+      if (this.contacts.lastCreated >= s.evidenceStart) s.markUsed(dst);
+      return;
+    }
+    const slot = this.admission.find(src);
+    if (slot >= 0 && this.admission.dst[slot] === dst && this.contacts.lastCreated >= Math.floor(this.admission.first[slot])) this.admission.used[slot] = 1;
   }
 
   /** A TCP packet from `b` (port `bport`) to `a`, inside a contact `a` opened: the answer to its probes. */
@@ -395,6 +411,17 @@ export class SourceTracker {
     this.contacts.set(key, nf, now);
     const s = this.sources.peek(a);
     const current = s !== undefined && created >= s.evidenceStart;
+    if (s === undefined) {
+      // Refused by the target (RST, ICMP unreachable): evidence, the source
+      // gets its state now (the slow detector keeps failures of sources the
+      // tracker forgets between probes). Timeouts alone never admit: every
+      // spoofed source of a flood times out.
+      const slot = this.recordOutcome(a, created, -1, b, portKey, false, true, now);
+      if (slot >= 0) this.admit(slot, a, now);
+      this.failures += pendingCount(f);
+      this.waiting -= pendingCount(f);
+      return pendingCount(f);
+    }
     let n = 0;
     for (let k = 0; k < KIND_COUNT; k++) {
       if ((p & (1 << k)) === 0) continue;
@@ -414,6 +441,7 @@ export class SourceTracker {
     const created = this.contacts.lastCreated;
     const s = this.sources.peek(a);
     const current = s !== undefined && created >= s.evidenceStart;
+    if (s === undefined) this.recordOutcome(a, created, -1, b, portKey, true, true, now);
     for (let k = 0; k < KIND_COUNT; k++) {
       if ((kinds & (1 << k)) === 0) continue;
       this.successes++;
@@ -440,26 +468,66 @@ export class SourceTracker {
   // ---------------------------------------------------------------- probes
 
   private probe(v: PacketView, src: number, dst: number, port: number, kind: number, now: number): void {
-    let s = this.sources.get(src, now);
-    if (s === undefined) s = this.newSource(v, src, now);
+    const s0 = this.sources.get(src, now);
+    const adm = this.admission;
+    // A source without state: its record in the admission table (started now if none).
+    let slot = -1;
+    if (s0 === undefined) {
+      slot = adm.slotOf(src);
+      // A record idle for --source-idle is forgotten, as a source's state would be.
+      if (adm.key[slot] !== src + 1 || now - adm.last[slot] >= this.o.sourceIdle) adm.claim(slot, src, ++this.epochs, now);
+    }
+    const evidenceStart = s0 !== undefined ? s0.evidenceStart : Math.floor(adm.first[slot]);
     const portKey = kind === Kind.UDP ? port + UDP_PORT_BASE : port;
     const key = hash52(src, dst, portKey);
     let f = this.contacts.get(key);
     // A contact from before this source's evidence was cleared is news again.
-    const renew = f >= 0 && this.contacts.lastCreated < s.evidenceStart;
+    const renew = f >= 0 && this.contacts.lastCreated < evidenceStart;
     if (renew) {
       if ((f & CF.KIND_BITS) !== 0) this.waiting -= pendingCount(f);
       f = f & ~CF.KIND_BITS;
     }
     const st = f < 0 ? St.NONE : stateOf(f, kind);
+    const parts = this.parts;
     // A new connection to a service that answered before is not a probe.
     if (st === St.SUCCESS) {
-      const parts = this.parts;
-      for (let i = 0; i < parts.length; i++) parts[i].onRepeat?.(s, kind, dst, portKey, now);
+      if (s0 !== undefined) for (let i = 0; i < parts.length; i++) parts[i].onRepeat?.(s0, kind, dst, portKey, now);
+      else for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
       return;
     }
     const newPair = f < 0 || (f & CF.KIND_BITS) === 0;
     const newKind = st === St.NONE;
+    this.probes++;
+    let fp = 0;
+    let os = -1;
+    if ((v.layers & Layer.TCP) !== 0) {
+      fp = FP_CHECKED | tcpFingerprint(v, kind);
+      if (kind === Kind.SYN) os = isOsStackSyn(v) ? 1 : 0;
+    }
+    if (newKind) {
+      this.contacts.set(key, withState(f < 0 ? 0 : f, kind, St.PENDING), now, renew);
+      this.pending.push(s0 !== undefined ? s0.epoch : adm.epoch[slot], src, dst, portKey, kind, now);
+      this.waiting++;
+      this.firstContacts++;
+    }
+    let s: SourceState;
+    if (s0 !== undefined) s = s0;
+    else if (adm.probes[slot] === 0 || (!newKind && adm.kind[slot] === kind && adm.holdsContact(slot, dst, portKey))) {
+      // The record's one first contact, or a retry of it: no state yet.
+      if (adm.probes[slot] === 0) this.recordFirst(v, slot, dst, portKey, kind, newPair, newKind);
+      adm.probes[slot]++;
+      adm.last[slot] = now;
+      if (fp !== 0) {
+        adm.fpChecked[slot]++;
+        if ((fp & Fp.NMAP) !== 0) adm.fpNmap[slot]++;
+        if ((fp & Fp.MASSCAN) !== 0) adm.fpMasscan[slot]++;
+        if ((fp & Fp.ZMAP) !== 0) adm.fpZmap[slot]++;
+      }
+      if (os === 1) adm.osSyn[slot]++;
+      else if (os === 0) adm.rawSyn[slot]++;
+      for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
+      return;
+    } else s = this.admit(slot, src, now);
     // Probes before a quiet gap of scan-idle from a source never judged are
     // background (hw13: Windows discovery 97 s before nmap): the scan episode
     // starts after the gap. The evidence itself is kept (slow scans).
@@ -469,62 +537,120 @@ export class SourceTracker {
     }
     s.probes++;
     s.evidenceProbes++;
-    this.probes++;
     if (s.firstSeen === 0) s.firstSeen = now;
     if (s.firstEvidence === 0) s.firstEvidence = now;
     s.lastProbe = now;
-    if ((v.layers & Layer.TCP) !== 0) {
-      const fp = tcpFingerprint(v, kind);
+    if (fp !== 0) {
       s.fpChecked++;
       if ((fp & Fp.NMAP) !== 0) s.fpNmap++;
       if ((fp & Fp.MASSCAN) !== 0) s.fpMasscan++;
       if ((fp & Fp.ZMAP) !== 0) s.fpZmap++;
-      if (kind === Kind.SYN) {
-        if (isOsStackSyn(v)) s.osSyn++;
-        else s.rawSyn++;
-      }
     }
-    if (newKind) {
-      this.contacts.set(key, withState(f < 0 ? 0 : f, kind, St.PENDING), now, renew);
-      this.pending.push(s.epoch, src, dst, portKey, kind, now);
-      this.waiting++;
-      if (kind !== Kind.ACK && kind !== Kind.MAIMON) s.kindCount[kind]++;
-      this.firstContacts++;
-    }
-    if (newPair) {
-      s.pairs++;
-      if (s.nUsed > 0) s.probedAgain(dst);
-      s.all.add(dst, portKey);
-      if (s.hosts.add(dst) && s.nSampleHosts < SAMPLE_SIZE) this.sampleHost(s, v);
-      if (s.ports.add(port) && s.nSamplePorts < SAMPLE_SIZE) s.samplePorts[s.nSamplePorts++] = port;
-    }
-    const parts = this.parts;
+    if (os === 1) s.osSyn++;
+    else if (os === 0) s.rawSyn++;
+    if (newKind && kind !== Kind.ACK && kind !== Kind.MAIMON) s.kindCount[kind]++;
+    if (newPair) this.newPair(s, dst, port, portKey, v.ipVersion === 6, v.dst4, v.dst6, 0);
     for (let i = 0; i < parts.length; i++) parts[i].onProbe?.(s, kind, dst, portKey, newPair, newKind, now);
     this.events.changed(s, now);
   }
 
-  private newSource(v: PacketView, key: number, now: number): SourceState {
-    const s = this.pool.pop() ?? new SourceState(this.o.limits);
-    s.reset(key, ++this.epochs, now);
-    if (v.ipVersion === 4) {
-      s.v6 = false;
-      s.addr4 = v.src4;
-    } else {
-      s.v6 = true;
-      s.addr6.set(v.src6);
+  /** A new host:port for `s`: distinct counts, concentration, samples. */
+  private newPair(s: SourceState, dst: number, port: number, portKey: number, v6: boolean, dst4: number, dst6: Uint32Array, at: number): void {
+    s.pairs++;
+    if (s.nUsed > 0) s.probedAgain(dst);
+    s.all.add(dst, portKey);
+    if (s.hosts.add(dst) && s.nSampleHosts < SAMPLE_SIZE) {
+      const i = s.nSampleHosts++;
+      if (v6) {
+        s.sampleIsV6[i] = 1;
+        for (let w = 0; w < 4; w++) s.sampleHost6[4 * i + w] = dst6[at + w];
+      } else {
+        s.sampleIsV6[i] = 0;
+        s.sampleHost4[i] = dst4;
+      }
     }
-    return this.sources.insert(s, now);
+    if (s.ports.add(port) && s.nSamplePorts < SAMPLE_SIZE) s.samplePorts[s.nSamplePorts++] = port;
   }
 
-  private sampleHost(s: SourceState, v: PacketView): void {
-    const i = s.nSampleHosts++;
-    if (v.ipVersion === 4) {
-      s.sampleIsV6[i] = 0;
-      s.sampleHost4[i] = v.dst4;
-    } else {
-      s.sampleIsV6[i] = 1;
-      s.sampleHost6.set(v.dst6, 4 * i);
+  /** The first probe of a source without state, into its admission record. */
+  private recordFirst(v: PacketView, slot: number, dst: number, portKey: number, kind: number, newPair: boolean, newKind: boolean): void {
+    const adm = this.admission;
+    adm.dst[slot] = dst;
+    adm.port[slot] = portKey;
+    adm.kind[slot] = kind;
+    adm.fresh[slot] = (newPair ? 1 : 0) | (newKind ? 2 : 0);
+    if (v.ipVersion === 6) {
+      adm.v6[slot] = 1;
+      adm.src6.set(v.src6, 4 * slot);
+      adm.dst6.set(v.dst6, 4 * slot);
+    } else adm.v6[slot] = 0;
+  }
+
+  /**
+   * A second first contact: the source gets its SourceState, and its record
+   * is replayed into it (probe, fingerprint counts, outcome, connection facts)
+   * as if the state had been there from the first probe.
+   */
+  private admit(slot: number, src: number, now: number): SourceState {
+    const adm = this.admission;
+    const s = this.pool.pop() ?? new SourceState(this.o.limits);
+    const first = adm.first[slot];
+    s.reset(src, adm.epoch[slot], first);
+    const v6 = adm.v6[slot] === 1;
+    s.v6 = v6;
+    if (v6) s.addr6.set(adm.src6.subarray(4 * slot, 4 * slot + 4));
+    else s.addr4 = src;
+    this.sources.insert(s, now);
+    adm.release(slot);
+    const n = adm.probes[slot];
+    if (n === 0) return s;
+    const kind = adm.kind[slot];
+    const dst = adm.dst[slot];
+    const portKey = adm.port[slot];
+    const fresh = adm.fresh[slot];
+    s.probes = n;
+    s.evidenceProbes = n;
+    s.firstSeen = first;
+    s.firstEvidence = first;
+    s.lastProbe = adm.last[slot];
+    s.fpChecked = adm.fpChecked[slot];
+    s.fpNmap = adm.fpNmap[slot];
+    s.fpMasscan = adm.fpMasscan[slot];
+    s.fpZmap = adm.fpZmap[slot];
+    s.osSyn = adm.osSyn[slot];
+    s.rawSyn = adm.rawSyn[slot];
+    const newKind = (fresh & 2) !== 0;
+    const newPair = (fresh & 1) !== 0;
+    if (newKind && kind !== Kind.ACK && kind !== Kind.MAIMON) s.kindCount[kind]++;
+    if (newPair) this.newPair(s, dst, portKey >= UDP_PORT_BASE ? portKey - UDP_PORT_BASE : portKey, portKey, v6, dst, adm.dst6, 4 * slot);
+    const parts = this.parts;
+    for (let i = 0; i < parts.length; i++) parts[i].onProbe?.(s, kind, dst, portKey, newPair, newKind, first);
+    const outcome = adm.outcome[slot];
+    if (outcome !== Outcome.NONE) {
+      if (adm.answered[slot] === 1) {
+        if (kind === Kind.SYN) s.answeredSyn++;
+        else if (kind === Kind.UDP) s.answeredUdp++;
+      }
+      this.outcome(s, kind, dst, portKey, outcome === Outcome.SUCCESS, adm.outcomeTs[slot]);
     }
+    s.teardowns = adm.teardowns[slot];
+    if (adm.used[slot] === 1) s.markUsed(dst);
+    return s;
+  }
+
+  /**
+   * The outcome of the first contact of a source without state, kept in its
+   * record when the contact is the record's own and created since it began.
+   */
+  private recordOutcome(src: number, created: number, epoch: number, dst: number, portKey: number, success: boolean, answered: boolean, now: number): number {
+    const adm = this.admission;
+    const slot = adm.find(src);
+    if (slot < 0 || adm.outcome[slot] !== Outcome.NONE || !adm.holdsContact(slot, dst, portKey)) return -1;
+    if (epoch >= 0 ? adm.epoch[slot] !== epoch : created < Math.floor(adm.first[slot])) return -1;
+    adm.outcome[slot] = success ? Outcome.SUCCESS : Outcome.FAILURE;
+    adm.answered[slot] = answered ? 1 : 0;
+    adm.outcomeTs[slot] = now;
+    return slot;
   }
 
   private ignored4(src: number, dst: number): boolean {
