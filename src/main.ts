@@ -12,6 +12,7 @@ import { isSensorError, SensorError } from './errors.js';
 import { Output } from './output.js';
 import { Sensor } from './sensor.js';
 import { ConsoleSink, formatStats } from './sink/console.js';
+import { startProgress } from './progress.js';
 import { csvSinkModule } from './sink/csv-module.js';
 import { formatScanEventLine } from './sink/event-line.js';
 import { StatsRegistry } from './stats/counters.js';
@@ -133,7 +134,13 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   if (verbose >= 1) warn(`watching ${sources.map((s) => s.description).join(' and ')}; outputs: ${output.names.join(', ')}`);
-  await sensor.run();
+  // A long replay on a terminal shows its progress (off when not a TTY, or -verbose 0).
+  const stopProgress = source instanceof FileSource && process.stderr.isTTY && verbose >= 1 ? startProgress(source, stats, (t) => process.stderr.write(t)) : () => {};
+  try {
+    await sensor.run();
+  } finally {
+    stopProgress();
+  }
   const final = stats.snapshot();
   process.stderr.write(formatStats({ kind: 'stats', ts: sensor.pipeline.now, counters: final }) + '\n');
   if (source?.damage) {

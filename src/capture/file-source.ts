@@ -20,6 +20,14 @@ export class FileSource implements CaptureSource {
   private parser: RecordParser | null = null;
   private stopped = false;
   private readonly view = new PacketView();
+  private win: ByteWindow | null = null;
+  /** Size of the file being replayed (0 for standard input or before it opens). */
+  size = 0;
+
+  /** Bytes of the capture consumed so far (for progress). */
+  get position(): number {
+    return this.win === null ? 0 : this.win.offsetOf(this.win.start);
+  }
 
   constructor(readonly path: string) {}
 
@@ -30,6 +38,8 @@ export class FileSource implements CaptureSource {
   async run(onPacket: PacketHandler): Promise<void> {
     const file = this.path === '-' ? null : await this.openFile();
     const win = new ByteWindow(file, file ? null : process.stdin);
+    this.win = win;
+    if (file) this.size = (await file.stat()).size;
     try {
       if (!(await win.fill(4))) {
         throw new SensorError('PCAP_TRUNCATED', `${this.description}: empty or shorter than a capture file header`);
