@@ -156,8 +156,8 @@ export async function makeCapture(path: string, packets: number, mix: CaptureMix
       } else if (kind < 8) {
         // ...and a UDP scan answered by ICMP port unreachable.
         const port = udpPort++ % 65536;
-        packet(scanner + 1, SERVER_NET + 2, 17, 42000, port, 0, 0);
-        packet(SERVER_NET + 2, scanner + 1, 1, port, 42000, 0, 0);
+        packet(scanner + 2, SERVER_NET + 2, 17, 42000, port, 0, 0);
+        packet(SERVER_NET + 2, scanner + 2, 1, port, 42000, 0, 0);
       } else if (kind < 120) {
         // DNS and NTP: query and reply.
         const port = kind < 90 ? 53 : 123;
