@@ -50,6 +50,15 @@ export class AdmissionTable {
   readonly fpZmap: Int32Array;
   readonly osSyn: Int32Array;
   readonly rawSyn: Int32Array;
+  /**
+   * 1 while the record's contact lives only here (not yet in the contact
+   * table): its state for the record's kind is `st`. Any lookup that would
+   * find the contact moves it to the table first (tracker: materialize).
+   */
+  readonly local: Uint8Array;
+  readonly st: Uint8Array;
+  /** Source states whose key hashes to each slot: 0 = no state, skip the LRU lookup. */
+  readonly states: Int32Array;
   /** Addresses for the SourceState and its sample host (IPv6 only: IPv4 keys are the addresses). */
   readonly v6: Uint8Array;
   readonly src6: Uint32Array;
@@ -83,6 +92,9 @@ export class AdmissionTable {
     this.fpZmap = new Int32Array(n);
     this.osSyn = new Int32Array(n);
     this.rawSyn = new Int32Array(n);
+    this.local = new Uint8Array(n);
+    this.st = new Uint8Array(n);
+    this.states = new Int32Array(n);
     this.v6 = new Uint8Array(n);
     this.src6 = new Uint32Array(4 * n);
     this.dst6 = new Uint32Array(4 * n);
@@ -107,6 +119,7 @@ export class AdmissionTable {
     if (this.key[slot] !== 0) this.overwritten++;
     this.records++;
     this.key[slot] = src + 1;
+    this.local[slot] = 0;
     this.epoch[slot] = epoch;
     this.first[slot] = now;
     this.last[slot] = now;
@@ -126,6 +139,12 @@ export class AdmissionTable {
   release(slot: number): void {
     this.key[slot] = 0;
     this.admitted++;
+  }
+
+  /** Record of `src` whose contact (dst, portKey) lives only in the record, or -1. */
+  localContact(src: number, dst: number, portKey: number): number {
+    const i = hash32(src) & this.mask;
+    return this.key[i] === src + 1 && this.local[i] === 1 && this.dst[i] === dst && this.port[i] === portKey ? i : -1;
   }
 
   /** Record `slot` belongs to `src` and holds the contact (dst, portKey). */

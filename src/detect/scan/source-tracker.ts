@@ -116,6 +116,7 @@ export class SourceTracker {
       maxEntries: o.maxSources,
       idleTimeout: o.sourceIdle,
       onRemove: (s) => {
+        this.admission.states[this.admission.slotOf(s.key)]--;
         this.events.removed(s, this.now);
         for (let i = 0; i < this.parts.length; i++) this.parts[i].onSourceReset?.(s, false);
         this.pool.push(s);
@@ -197,9 +198,14 @@ export class SourceTracker {
       ring.shift();
       const key = hash52(src, dst, portKey);
       const f = this.contacts.get(key);
-      if (f < 0 || stateOf(f, kind) !== St.PENDING) continue;
+      if (f < 0) {
+        // A contact that lives only in its source's admission record.
+        const slot = this.admission.localContact(src, dst, portKey);
+        if (slot < 0 || this.admission.kind[slot] !== kind || this.admission.epoch[slot] !== epoch || this.admission.st[slot] !== St.PENDING) continue;
+        this.admission.st[slot] = St.FAILURE;
+      } else if (stateOf(f, kind) !== St.PENDING) continue;
+      else this.contacts.set(key, withState(f, kind, St.FAILURE), now);
       this.waiting--;
-      this.contacts.set(key, withState(f, kind, St.FAILURE), now);
       if (kind === Kind.UDP && !this.o.udpTimeoutFails) {
         // Silence is what an open UDP port usually says (nmap: open|filtered).
         this.udpUnanswered++;
@@ -207,7 +213,7 @@ export class SourceTracker {
       }
       this.timeouts++;
       this.failures++;
-      const s = this.sources.peek(src);
+      const s = this.stateFor(src);
       if (s !== undefined) {
         if (s.epoch === epoch) this.outcome(s, kind, dst, portKey, false, now);
       } else this.recordOutcome(src, 0, epoch, dst, portKey, false, false, now);
@@ -240,13 +246,15 @@ export class SourceTracker {
       return;
     }
     const fkey = hash52(src, dst, v.dport);
-    const ff = this.contacts.get(fkey);
+    let ff = this.contacts.get(fkey);
+    if (ff < 0 && this.materialize(src, dst, v.dport)) ff = this.contacts.get(fkey);
     if (ff >= 0 && isConnection(ff)) {
       this.clientPacket(src, dst, fkey, ff, flags, v.payloadLength, now);
       return;
     }
     const rkey = hash52(dst, src, v.sport);
-    const rf = this.contacts.get(rkey);
+    let rf = this.contacts.get(rkey);
+    if (rf < 0 && this.materialize(dst, src, v.sport)) rf = this.contacts.get(rkey);
     if (rf >= 0) {
       this.answer(dst, src, v.sport, rkey, rf, flags, v.payloadLength, now);
       return;
@@ -274,7 +282,7 @@ export class SourceTracker {
       if ((nf & (CF.ESTABLISHED | CF.DATA | CF.TORN)) === CF.ESTABLISHED) {
         nf |= CF.TORN;
         this.teardowns++;
-        const s = this.sources.peek(src);
+        const s = this.stateFor(src);
         if (s !== undefined) {
           s.teardowns++;
           this.contacts.set(key, nf, now);
@@ -292,7 +300,7 @@ export class SourceTracker {
 
   /** Data on a connection `src` opened with a SYN that was answered: its host was used. */
   private used(src: number, dst: number): void {
-    const s = this.sources.peek(src);
+    const s = this.stateFor(src);
     if (s !== undefined) {
       if (this.contacts.lastCreated >= s.evidenceStart) s.markUsed(dst);
       return;
@@ -349,7 +357,8 @@ export class SourceTracker {
     const now = v.ts;
     const rport = v.sport + UDP_PORT_BASE;
     const rkey = hash52(dst, src, rport);
-    const rf = this.contacts.get(rkey);
+    let rf = this.contacts.get(rkey);
+    if (rf < 0 && this.materialize(dst, src, rport)) rf = this.contacts.get(rkey);
     if (rf >= 0) {
       // The contacted host answers, or the conversation goes on: never a probe.
       this.replies++;
@@ -393,7 +402,8 @@ export class SourceTracker {
     }
     const portKey = v.innerProto === IPPROTO_UDP ? v.innerDport + UDP_PORT_BASE : v.innerDport;
     const key = hash52(a, b, portKey);
-    const f = this.contacts.get(key);
+    let f = this.contacts.get(key);
+    if (f < 0 && this.materialize(a, b, portKey)) f = this.contacts.get(key);
     if (f < 0) return;
     this.replies++;
     this.icmpFailures += this.failPending(a, b, portKey, key, f, v.ts);
@@ -409,7 +419,7 @@ export class SourceTracker {
     let nf = f;
     for (let k = 0; k < KIND_COUNT; k++) if ((p & (1 << k)) !== 0) nf = withState(nf, k, St.FAILURE);
     this.contacts.set(key, nf, now);
-    const s = this.sources.peek(a);
+    const s = this.stateFor(a);
     const current = s !== undefined && created >= s.evidenceStart;
     if (s === undefined) {
       // Refused by the target (RST, ICMP unreachable): evidence, the source
@@ -439,7 +449,7 @@ export class SourceTracker {
 
   private succeed(a: number, b: number, portKey: number, kinds: number, now: number): void {
     const created = this.contacts.lastCreated;
-    const s = this.sources.peek(a);
+    const s = this.stateFor(a);
     const current = s !== undefined && created >= s.evidenceStart;
     if (s === undefined) this.recordOutcome(a, created, -1, b, portKey, true, true, now);
     for (let k = 0; k < KIND_COUNT; k++) {
@@ -468,17 +478,35 @@ export class SourceTracker {
   // ---------------------------------------------------------------- probes
 
   private probe(v: PacketView, src: number, dst: number, port: number, kind: number, now: number): void {
-    const s0 = this.sources.get(src, now);
     const adm = this.admission;
+    let slot = adm.slotOf(src);
+    const s0 = adm.states[slot] === 0 ? undefined : this.sources.get(src, now);
+    const portKey = kind === Kind.UDP ? port + UDP_PORT_BASE : port;
+    const parts = this.parts;
     // A source without state: its record in the admission table (started now if none).
-    let slot = -1;
     if (s0 === undefined) {
-      slot = adm.slotOf(src);
       // A record idle for --source-idle is forgotten, as a source's state would be.
-      if (adm.key[slot] !== src + 1 || now - adm.last[slot] >= this.o.sourceIdle) adm.claim(slot, src, ++this.epochs, now);
+      if (adm.key[slot] !== src + 1 || now - adm.last[slot] >= this.o.sourceIdle) {
+        if (adm.key[slot] !== 0 && adm.local[slot] === 1 && adm.st[slot] === St.PENDING) this.waiting--;
+        adm.claim(slot, src, ++this.epochs, now);
+        // Its first contact stays in the record (no contact-table write),
+        // unless the table already knows that host:port (then the general path).
+        if (this.contacts.get(hash52(src, dst, portKey)) < 0) {
+          this.probeFirst(v, slot, src, dst, portKey, kind, now);
+          return;
+        }
+      } else if (adm.local[slot] === 1) {
+        if (adm.kind[slot] === kind && adm.dst[slot] === dst && adm.port[slot] === portKey) {
+          // A retry of the record's own contact (never answered: an answer moves it to the table).
+          this.probes++;
+          this.recordProbe(v, slot, kind, now);
+          for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
+          return;
+        }
+        this.materializeSlot(slot);
+      }
     }
     const evidenceStart = s0 !== undefined ? s0.evidenceStart : Math.floor(adm.first[slot]);
-    const portKey = kind === Kind.UDP ? port + UDP_PORT_BASE : port;
     const key = hash52(src, dst, portKey);
     let f = this.contacts.get(key);
     // A contact from before this source's evidence was cleared is news again.
@@ -488,7 +516,6 @@ export class SourceTracker {
       f = f & ~CF.KIND_BITS;
     }
     const st = f < 0 ? St.NONE : stateOf(f, kind);
-    const parts = this.parts;
     // A new connection to a service that answered before is not a probe.
     if (st === St.SUCCESS) {
       if (s0 !== undefined) for (let i = 0; i < parts.length; i++) parts[i].onRepeat?.(s0, kind, dst, portKey, now);
@@ -515,16 +542,7 @@ export class SourceTracker {
     else if (adm.probes[slot] === 0 || (!newKind && adm.kind[slot] === kind && adm.holdsContact(slot, dst, portKey))) {
       // The record's one first contact, or a retry of it: no state yet.
       if (adm.probes[slot] === 0) this.recordFirst(v, slot, dst, portKey, kind, newPair, newKind);
-      adm.probes[slot]++;
-      adm.last[slot] = now;
-      if (fp !== 0) {
-        adm.fpChecked[slot]++;
-        if ((fp & Fp.NMAP) !== 0) adm.fpNmap[slot]++;
-        if ((fp & Fp.MASSCAN) !== 0) adm.fpMasscan[slot]++;
-        if ((fp & Fp.ZMAP) !== 0) adm.fpZmap[slot]++;
-      }
-      if (os === 1) adm.osSyn[slot]++;
-      else if (os === 0) adm.rawSyn[slot]++;
+      this.countProbe(slot, fp, os, now);
       for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
       return;
     } else s = this.admit(slot, src, now);
@@ -572,6 +590,70 @@ export class SourceTracker {
     if (s.ports.add(port) && s.nSamplePorts < SAMPLE_SIZE) s.samplePorts[s.nSamplePorts++] = port;
   }
 
+  /** The first probe of a new record: its contact lives in the record only. */
+  private probeFirst(v: PacketView, slot: number, src: number, dst: number, portKey: number, kind: number, now: number): void {
+    const adm = this.admission;
+    this.probes++;
+    this.firstContacts++;
+    this.waiting++;
+    this.pending.push(adm.epoch[slot], src, dst, portKey, kind, now);
+    this.recordFirst(v, slot, dst, portKey, kind, true, true);
+    adm.local[slot] = 1;
+    adm.st[slot] = St.PENDING;
+    this.recordProbe(v, slot, kind, now);
+    const parts = this.parts;
+    for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
+  }
+
+  /** A probe packet of a source without state (its record's contact): counts and fingerprint. */
+  private recordProbe(v: PacketView, slot: number, kind: number, now: number): void {
+    let fp = 0;
+    let os = -1;
+    if ((v.layers & Layer.TCP) !== 0) {
+      fp = FP_CHECKED | tcpFingerprint(v, kind);
+      if (kind === Kind.SYN) os = isOsStackSyn(v) ? 1 : 0;
+    }
+    this.countProbe(slot, fp, os, now);
+  }
+
+  private countProbe(slot: number, fp: number, os: number, now: number): void {
+    const adm = this.admission;
+    adm.probes[slot]++;
+    adm.last[slot] = now;
+    if (fp !== 0) {
+      adm.fpChecked[slot]++;
+      if ((fp & Fp.NMAP) !== 0) adm.fpNmap[slot]++;
+      if ((fp & Fp.MASSCAN) !== 0) adm.fpMasscan[slot]++;
+      if ((fp & Fp.ZMAP) !== 0) adm.fpZmap[slot]++;
+    }
+    if (os === 1) adm.osSyn[slot]++;
+    else if (os === 0) adm.rawSyn[slot]++;
+  }
+
+  /** The state of `src`, or undefined; most sources have none and cost no LRU lookup. */
+  private stateFor(src: number): SourceState | undefined {
+    return this.admission.states[this.admission.slotOf(src)] === 0 ? undefined : this.sources.peek(src);
+  }
+
+  /**
+   * If `src`'s admission record holds the contact (dst, portKey) only in the
+   * record, move it to the contact table (created when the record began), so
+   * whatever looks it up finds it as if it had always been there.
+   */
+  private materialize(src: number, dst: number, portKey: number): boolean {
+    const slot = this.admission.localContact(src, dst, portKey);
+    if (slot < 0) return false;
+    this.materializeSlot(slot);
+    return true;
+  }
+
+  private materializeSlot(slot: number): void {
+    const adm = this.admission;
+    adm.local[slot] = 0;
+    const key = hash52(adm.key[slot] - 1, adm.dst[slot], adm.port[slot]);
+    this.contacts.set(key, withState(0, adm.kind[slot], adm.st[slot]), adm.first[slot], true);
+  }
+
   /** The first probe of a source without state, into its admission record. */
   private recordFirst(v: PacketView, slot: number, dst: number, portKey: number, kind: number, newPair: boolean, newKind: boolean): void {
     const adm = this.admission;
@@ -593,6 +675,7 @@ export class SourceTracker {
    */
   private admit(slot: number, src: number, now: number): SourceState {
     const adm = this.admission;
+    if (adm.local[slot] === 1) this.materializeSlot(slot);
     const s = this.pool.pop() ?? new SourceState(this.o.limits);
     const first = adm.first[slot];
     s.reset(src, adm.epoch[slot], first);
@@ -601,6 +684,7 @@ export class SourceTracker {
     if (v6) s.addr6.set(adm.src6.subarray(4 * slot, 4 * slot + 4));
     else s.addr4 = src;
     this.sources.insert(s, now);
+    adm.states[slot]++;
     adm.release(slot);
     const n = adm.probes[slot];
     if (n === 0) return s;
