@@ -66,6 +66,7 @@ const source = new FileSource(file);
 let packets = 0;
 let detectors: string[] = [];
 const t0 = process.hrtime.bigint();
+const cpu0 = process.cpuUsage();
 if (stage === 'read' || stage === 'decode') {
   const decodeToo = stage === 'decode';
   await source.run((v) => {
@@ -80,6 +81,7 @@ if (stage === 'read' || stage === 'decode') {
   packets = stats.snapshot()['packets.seen'];
 }
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+const cpu = process.cpuUsage(cpu0);
 const snap = stats.snapshot();
 if (out) rmSync(out, { recursive: true, force: true });
 console.log(
@@ -87,6 +89,7 @@ console.log(
     stage,
     packets,
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
     detectors,
     scanEvents: events,

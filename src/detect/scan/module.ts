@@ -57,7 +57,8 @@ export const scanModule = defineDetector({
     { name: 'scan.failures_icmp', kind: 'sum', help: 'Failures by ICMP/ICMPv6 destination unreachable quoting the probe.' },
     { name: 'scan.failures_timeout', kind: 'sum', help: 'Failures by no answer within --probe-timeout.' },
     { name: 'scan.udp_unanswered', kind: 'sum', help: 'UDP first contacts that got no answer (not failures unless --udp-timeout-fails).' },
-    { name: 'scan.replies', kind: 'sum', help: 'Packets recognised as answers to a contact (never probes, never make a victim a scanner).' },
+    { name: 'scan.replies', kind: 'sum', help: 'Packets recognised as answers to a contact (never probes, never make a victim a scanner); packets of connections already carrying data are in scan.flows_skipped instead.' },
+    { name: 'scan.flows_skipped', kind: 'sum', help: 'TCP packets of connections established with data, skipped before any contact lookup (nothing in them can change a verdict).' },
     { name: 'scan.orphan_replies', kind: 'sum', help: 'SYN-ACKs and RSTs to no contact we know (capture started late, asymmetric routing, backscatter).' },
     { name: 'scan.teardowns', kind: 'sum', help: 'Handshakes completed and torn down before any data (connect-scan evidence).' },
     { name: 'scan.ignored_sources', kind: 'sum', help: 'Packets from --ignore sources.' },
@@ -141,6 +142,7 @@ export function engineFor(ctx: ModuleContext): ScanEngine {
     out['scan.failures_timeout'] = t.timeouts;
     out['scan.udp_unanswered'] = t.udpUnanswered;
     out['scan.replies'] = t.replies;
+    out['scan.flows_skipped'] = t.done.skipped;
     out['scan.orphan_replies'] = t.orphanReplies;
     out['scan.teardowns'] = t.teardowns;
     out['scan.ignored_sources'] = t.ignoredSrc;

@@ -3,6 +3,7 @@ import type { CidrSet } from '../../decode/cidr-set.js';
 import { IPPROTO_UDP, Layer, TcpFlag, type PacketView } from '../../decode/packet-view.js';
 import { ContactTable } from '../../track/contact-table.js';
 import { hash52 } from '../../track/hash.js';
+import { FlowSkip } from '../../track/flow-skip.js';
 import { LruTable } from '../../track/lru-table.js';
 import { PendingRing } from '../../track/pending-ring.js';
 import { Fp, isOsStackSyn, tcpFingerprint } from './fingerprint.js';
@@ -78,6 +79,8 @@ export class SourceTracker {
   readonly contacts: ContactTable;
   readonly pending: PendingRing;
   readonly admission: AdmissionTable;
+  /** Connections with data both established: their packets skip every lookup. */
+  readonly done = new FlowSkip(1 << 16);
   private readonly pool: SourceState[] = [];
   private readonly parts: ScanPart[] = [];
   private readonly udpIgnore = new Uint8Array(65536);
@@ -245,6 +248,14 @@ export class SourceTracker {
       this.probe(v, src, dst, v.dport, kind, now);
       return;
     }
+    // A connection established with data: nothing in it can change what we
+    // know (no teardown counts after data, no probe kind is pending), so its
+    // packets skip every contact lookup.
+    const done = this.done.key(src, dst, v.sport, v.dport);
+    if (done.has()) {
+      done.skipped++;
+      return;
+    }
     const fkey = hash52(src, dst, v.dport);
     let ff = this.contacts.get(fkey);
     if (ff < 0 && this.materialize(src, dst, v.dport)) ff = this.contacts.get(fkey);
@@ -268,7 +279,9 @@ export class SourceTracker {
       return;
     }
     // Data, FIN+PSH+ACK...: a connection that began before we looked.
-    this.contacts.set(fkey, (ff < 0 ? 0 : ff) | CF.MIDSTREAM | (v.payloadLength > 0 ? CF.DATA : 0), now);
+    const mf = (ff < 0 ? 0 : ff) | CF.MIDSTREAM | (v.payloadLength > 0 ? CF.DATA : 0);
+    this.contacts.set(fkey, mf, now);
+    if ((mf & CF.DATA) !== 0 && pendingKinds(mf) === 0) done.add();
   }
 
   /** A packet from the prober inside a contact it opened: handshake, data, teardown. */
@@ -296,6 +309,7 @@ export class SourceTracker {
       nf |= CF.ESTABLISHED;
     }
     if (nf !== f) this.contacts.set(key, nf, now);
+    if ((nf & CF.DATA) !== 0 && (nf & (CF.ESTABLISHED | CF.MIDSTREAM)) !== 0 && (pendingKinds(nf) === 0)) this.done.add();
   }
 
   /** Data on a connection `src` opened with a SYN that was answered: its host was used. */
@@ -349,6 +363,7 @@ export class SourceTracker {
     }
     if (nf !== f) this.contacts.set(key, nf, now);
     if (won !== 0) this.succeed(a, b, bport, won, now);
+    else if ((nf & CF.DATA) !== 0 && (nf & (CF.ESTABLISHED | CF.MIDSTREAM)) !== 0 && pendingKinds(nf) === 0) this.done.add();
   }
 
   // ---------------------------------------------------------------- UDP, ICMP
