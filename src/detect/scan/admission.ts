@@ -1,4 +1,5 @@
 import { hash32 } from '../../track/hash.js';
+import { Kind } from './kinds.js';
 
 /** What became of the one first contact a record holds. */
 export const enum Outcome {
@@ -33,6 +34,8 @@ export class AdmissionTable {
   readonly outcomeTs: Float64Array;
   readonly dst: Float64Array;
   readonly port: Int32Array;
+  /** Source port of the first probe (UDP: the socket that may get answers from new ports). */
+  readonly sport: Int32Array;
   readonly kind: Uint8Array;
   /** Bit 0: the probe was a new pair; bit 1: a new kind (first contact). */
   readonly fresh: Uint8Array;
@@ -79,6 +82,7 @@ export class AdmissionTable {
     this.outcomeTs = new Float64Array(n);
     this.dst = new Float64Array(n);
     this.port = new Int32Array(n);
+    this.sport = new Int32Array(n);
     this.kind = new Uint8Array(n);
     this.fresh = new Uint8Array(n);
     this.outcome = new Uint8Array(n);
@@ -145,6 +149,12 @@ export class AdmissionTable {
   localContact(src: number, dst: number, portKey: number): number {
     const i = hash32(src) & this.mask;
     return this.key[i] === src + 1 && this.local[i] === 1 && this.dst[i] === dst && this.port[i] === portKey ? i : -1;
+  }
+
+  /** Record of `src` whose UDP contact to `dst` (still only in the record) was sent from `sport`, or -1. */
+  localSocket(src: number, dst: number, sport: number): number {
+    const i = hash32(src) & this.mask;
+    return this.key[i] === src + 1 && this.local[i] === 1 && this.kind[i] === Kind.UDP && this.dst[i] === dst && this.sport[i] === sport ? i : -1;
   }
 
   /** Record `slot` belongs to `src` and holds the contact (dst, portKey). */

@@ -386,7 +386,7 @@ export class SourceTracker {
     }
     // An answer from another port to the socket that probed (TFTP, some
     // games and NAT traversal reply from a new port): still not a probe.
-    if (this.contacts.get(hash52(dst, src, SOCKET_BASE + v.dport)) >= 0) {
+    if (this.contacts.get(hash52(dst, src, SOCKET_BASE + v.dport)) >= 0 || this.admission.localSocket(dst, src, v.dport) >= 0) {
       this.replies++;
       return;
     }
@@ -394,8 +394,9 @@ export class SourceTracker {
       this.udpIgnored++;
       return;
     }
-    this.probe(v, src, dst, v.dport, Kind.UDP, now);
-    // Remember which local socket talked to this host, for the check above.
+    // Remember which local socket talked to this host, for the check above
+    // (a source without state keeps it in its record, with its one contact).
+    if (this.probe(v, src, dst, v.dport, Kind.UDP, now)) return;
     const skey = hash52(src, dst, SOCKET_BASE + v.sport);
     if (this.contacts.get(skey) < 0) this.contacts.set(skey, CF.MIDSTREAM, now);
   }
@@ -492,7 +493,11 @@ export class SourceTracker {
 
   // ---------------------------------------------------------------- probes
 
-  private probe(v: PacketView, src: number, dst: number, port: number, kind: number, now: number): void {
+  /**
+   * A probe. Returns true when it went to a source's admission record that
+   * also remembers the probing UDP socket (no socket marker needed).
+   */
+  private probe(v: PacketView, src: number, dst: number, port: number, kind: number, now: number): boolean {
     const adm = this.admission;
     let slot = adm.slotOf(src);
     const s0 = adm.states[slot] === 0 ? undefined : this.sources.get(src, now);
@@ -508,7 +513,7 @@ export class SourceTracker {
         // unless the table already knows that host:port (then the general path).
         if (this.contacts.get(hash52(src, dst, portKey)) < 0) {
           this.probeFirst(v, slot, src, dst, portKey, kind, now);
-          return;
+          return true;
         }
       } else if (adm.local[slot] === 1) {
         if (adm.kind[slot] === kind && adm.dst[slot] === dst && adm.port[slot] === portKey) {
@@ -516,7 +521,7 @@ export class SourceTracker {
           this.probes++;
           this.recordProbe(v, slot, kind, now);
           for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
-          return;
+          return adm.sport[slot] === v.sport;
         }
         this.materializeSlot(slot);
       }
@@ -535,7 +540,7 @@ export class SourceTracker {
     if (st === St.SUCCESS) {
       if (s0 !== undefined) for (let i = 0; i < parts.length; i++) parts[i].onRepeat?.(s0, kind, dst, portKey, now);
       else for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
-      return;
+      return false;
     }
     const newPair = f < 0 || (f & CF.KIND_BITS) === 0;
     const newKind = st === St.NONE;
@@ -559,7 +564,7 @@ export class SourceTracker {
       if (adm.probes[slot] === 0) this.recordFirst(v, slot, dst, portKey, kind, newPair, newKind);
       this.countProbe(slot, fp, os, now);
       for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
-      return;
+      return false;
     } else s = this.admit(slot, src, now);
     // Probes before a quiet gap of scan-idle from a source never judged are
     // background (hw13: Windows discovery 97 s before nmap): the scan episode
@@ -585,6 +590,7 @@ export class SourceTracker {
     if (newPair) this.newPair(s, dst, port, portKey, v.ipVersion === 6, v.dst4, v.dst6, 0);
     for (let i = 0; i < parts.length; i++) parts[i].onProbe?.(s, kind, dst, portKey, newPair, newKind, now);
     this.events.changed(s, now);
+    return false;
   }
 
   /** A new host:port for `s`: distinct counts, concentration, samples. */
@@ -665,8 +671,14 @@ export class SourceTracker {
   private materializeSlot(slot: number): void {
     const adm = this.admission;
     adm.local[slot] = 0;
-    const key = hash52(adm.key[slot] - 1, adm.dst[slot], adm.port[slot]);
+    const src = adm.key[slot] - 1;
+    const key = hash52(src, adm.dst[slot], adm.port[slot]);
     this.contacts.set(key, withState(0, adm.kind[slot], adm.st[slot]), adm.first[slot], true);
+    if (adm.kind[slot] === Kind.UDP) {
+      // The probing socket's marker, kept in the record until now.
+      const skey = hash52(src, adm.dst[slot], SOCKET_BASE + adm.sport[slot]);
+      if (this.contacts.get(skey) < 0) this.contacts.set(skey, CF.MIDSTREAM, adm.first[slot]);
+    }
   }
 
   /** The first probe of a source without state, into its admission record. */
@@ -674,6 +686,7 @@ export class SourceTracker {
     const adm = this.admission;
     adm.dst[slot] = dst;
     adm.port[slot] = portKey;
+    adm.sport[slot] = v.sport;
     adm.kind[slot] = kind;
     adm.fresh[slot] = (newPair ? 1 : 0) | (newKind ? 2 : 0);
     if (v.ipVersion === 6) {
