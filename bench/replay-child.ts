@@ -13,15 +13,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileSource } from '../src/capture/file-source.js';
-import { parseCli } from '../src/config/cli.js';
-import { ALL_MODULES, DETECTOR_MODULES, SINK_MODULES } from '../src/config/modules.js';
-import { CidrSet } from '../src/decode/cidr-set.js';
-import { decode } from '../src/decode/decode.js';
-import { Output } from '../src/output.js';
-import { Sensor } from '../src/sensor.js';
-import { csvSinkModule } from '../src/sink/csv-module.js';
-import { StatsRegistry } from '../src/stats/counters.js';
+
+// BENCH_IMPL=dist measures the compiled JavaScript users run (after npm run
+// build: tsc inlines const enums across modules); the default runs the
+// TypeScript sources through tsx (a profile shows its export getters, e.g.
+// for Kind; on the shared VM the two could not be told apart, 2 runs each).
+const base = process.env.BENCH_IMPL === 'dist' ? '../dist/src' : '../src';
+const load = <T>(path: string): Promise<T> => import(new URL(`${base}/${path}`, import.meta.url).href) as Promise<T>;
+const { FileSource } = await load<typeof import('../src/capture/file-source.js')>('capture/file-source.js');
+const { parseCli } = await load<typeof import('../src/config/cli.js')>('config/cli.js');
+const { ALL_MODULES, DETECTOR_MODULES, SINK_MODULES } = await load<typeof import('../src/config/modules.js')>('config/modules.js');
+const { CidrSet } = await load<typeof import('../src/decode/cidr-set.js')>('decode/cidr-set.js');
+const { decode } = await load<typeof import('../src/decode/decode.js')>('decode/decode.js');
+const { Output } = await load<typeof import('../src/output.js')>('output.js');
+const { Sensor } = await load<typeof import('../src/sensor.js')>('sensor.js');
+const { csvSinkModule } = await load<typeof import('../src/sink/csv-module.js')>('sink/csv-module.js');
+const { StatsRegistry } = await load<typeof import('../src/stats/counters.js')>('stats/counters.js');
 
 const STAGES = ['read', 'decode', 'entropy', 'tracker', 'detectors', 'sinks'] as const;
 const stage = (process.env.BENCH_STAGE ?? 'detectors') as (typeof STAGES)[number];
