@@ -12,6 +12,7 @@ import { isSensorError, SensorError } from './errors.js';
 import { Output } from './output.js';
 import { Sensor } from './sensor.js';
 import { ConsoleSink, formatStats } from './sink/console.js';
+import { startProgress } from './progress.js';
 import { csvSinkModule } from './sink/csv-module.js';
 import { formatScanEventLine } from './sink/event-line.js';
 import { stdoutOutput } from './sink/stdout.js';
@@ -187,9 +188,12 @@ async function main(argv: string[]): Promise<number> {
   };
 
   if (verbose >= 1) warn(`watching ${sources.map((s) => s.description).join(' and ')}; outputs: ${output.names.join(', ')}`);
+  // A long replay on a terminal shows its progress (off when not a TTY, or -verbose 0).
+  const stopProgress = source instanceof FileSource && process.stderr.isTTY && verbose >= 1 ? startProgress(source, stats, (t) => process.stderr.write(t)) : () => {};
   try {
     await sensor.run();
   } finally {
+    stopProgress();
     // Also when a source failed (an interface gone down): the counters say what was seen.
     process.stderr.write(formatStats({ kind: 'stats', ts: sensor.pipeline.now, counters: stats.snapshot() }) + '\n');
   }

@@ -22,6 +22,13 @@ export class FileSource implements CaptureSource {
   private window: ByteWindow | null = null;
   private stopped = false;
   private readonly view = new PacketView();
+  /** Size of the file being replayed (0 for standard input or before it opens). */
+  size = 0;
+
+  /** Bytes of the capture consumed so far (for progress). */
+  get position(): number {
+    return this.window === null ? 0 : this.window.offsetOf(this.window.start);
+  }
 
   constructor(readonly path: string) {}
 
@@ -43,6 +50,7 @@ export class FileSource implements CaptureSource {
     const win = new ByteWindow(file, file ? null : process.stdin);
     this.window = win;
     if (this.stopped) win.abort();
+    if (file) this.size = (await file.stat()).size;
     const fill = async (need: number): Promise<boolean> => {
       try {
         return await win.fill(need);

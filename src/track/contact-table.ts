@@ -29,6 +29,8 @@ export class ContactTable {
     readonly maxEntries: number,
     /** Seconds after creation a contact is forgotten; 0 = never. */
     readonly ttl: number,
+    /** Called with the flags of each contact evicted or expired (the owner keeps gauges right). */
+    private readonly onDrop?: (flags: number) => void,
   ) {
     if (!(maxEntries >= 1)) throw new RangeError('ContactTable: maxEntries must be at least 1');
     this.ring = new Float64Array(maxEntries);
@@ -95,7 +97,7 @@ export class ContactTable {
   }
 
   private removeOldest(): void {
-    this.map.delete(this.ring[this.head]);
+    if (this.map.delete(this.ring[this.head]) && this.onDrop !== undefined) this.onDrop(this.map.deletedValue % FLAG_SPACE);
     this.head = this.head + 1 === this.maxEntries ? 0 : this.head + 1;
   }
 }

@@ -17,6 +17,8 @@ export class NumberMap {
   private readonly shift: number;
   private readonly mask: number;
   size = 0;
+  /** Value of the key removed by the latest successful `delete`. */
+  deletedValue = 0;
 
   constructor(readonly capacity: number) {
     if (!(capacity >= 1)) throw new RangeError('NumberMap: capacity must be at least 1');
@@ -76,6 +78,7 @@ export class NumberMap {
     if (i < 0) return false;
     const keys = this.keys;
     const vals = this.vals;
+    this.deletedValue = vals[i];
     const mask = this.mask;
     // Backward shift: pull later entries of the probe run into the hole when
     // their home slot is not between the hole and them.

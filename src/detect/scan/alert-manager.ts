@@ -1,6 +1,7 @@
 import type { ScanEvent } from '../../sink/schema.js';
 import { addressText, buildEvent, techniqueMask, type DescribeOptions } from './describe.js';
 import { Kind } from './kinds.js';
+import { Det } from './part.js';
 import type { SourceState } from './source-state.js';
 
 export interface AlertOptions extends DescribeOptions {
@@ -58,6 +59,12 @@ export class AlertManager {
   }
 
   private decide(s: SourceState, now: number): void {
+    // Judged by the slow detector alone: its evidence spans quiet gaps, so
+    // the episode is everything since the evidence started.
+    if (s.fired === 1 << Det.SLOW) {
+      s.firstSeen = s.firstEvidence;
+      s.probes = s.evidenceProbes;
+    }
     s.active = true;
     s.scanId = `${addressText(s)}-${Math.round(s.firstSeen * 1000)}`;
     s.decidedAt = now;

@@ -90,7 +90,7 @@ export function buildEvent(s: SourceState, event: ScanEvent['event'], ts: number
     pattern: patternOf(s.all.maxPortsPerHost, s.all.maxHostsPerPort, o.minConcentration),
     tool,
     toolEvidence: toolEvidence(s, tool),
-    targets: s.hosts.count,
+    targets: s.targets,
     ports: s.ports.count,
     probes: s.probes,
     failures: s.failures,

@@ -3,11 +3,19 @@ import type { ScanEvent } from '../../sink/schema.js';
 import type { Detector } from '../detector.js';
 import { AlertManager, type AlertOptions } from './alert-manager.js';
 import { toolMatches, toolOf } from './fingerprint.js';
+import { Kind } from './kinds.js';
 import { Det, type ScanPart } from './part.js';
 import type { SourceState } from './source-state.js';
 import { SourceTracker, type TrackerEvents, type TrackerOptions } from './source-tracker.js';
 
-export type EngineOptions = TrackerOptions & AlertOptions;
+export type EngineOptions = TrackerOptions &
+  AlertOptions & {
+    /** Unanswered SYN/UDP first contacts that name a fanning-out source at once (fanout-probes; 0: off). */
+    fanoutProbes: number;
+  };
+
+/** Fan-out: at most one answered SYN/UDP first contact per this many unanswered ones. */
+const FANOUT_SILENCE = 20;
 
 /**
  * Scan attribution as one pipeline detector: the shared source tracker, the
@@ -52,7 +60,7 @@ export class ScanEngine implements Detector, TrackerEvents {
   }
 
   flush(now: number): void {
-    this.tracker.resolveTimeouts(now);
+    this.tracker.resolveAll(now);
     this.housekeeping(now);
     this.alerts.endAll(now);
   }
@@ -61,6 +69,7 @@ export class ScanEngine implements Detector, TrackerEvents {
 
   changed(s: SourceState, now: number): void {
     if ((s.fired & (1 << Det.FINGERPRINT)) === 0) this.fingerprint(s);
+    if ((s.fired & (1 << Det.FANOUT)) === 0) this.fanout(s);
     if (s.fired !== 0) this.alerts.judged(s, now);
   }
 
@@ -77,6 +86,29 @@ export class ScanEngine implements Detector, TrackerEvents {
     if (s.fpChecked < this.o.fingerprintMin || s.all.max < this.o.minConcentration) return;
     const tool = toolOf(s, this.o.fingerprintMin);
     if (tool !== 'unknown') s.fire(Det.FINGERPRINT, toolMatches(s, tool), this.o.fingerprintMin);
+  }
+
+  /**
+   * Issue 8 item 7: a source whose SYN/UDP first contacts fan out to
+   * min-concentration ports on one host or hosts on one port, `fanoutProbes`
+   * of them unanswered and nearly none answered (at most 1 in 20), is named
+   * at once, without waiting for --probe-timeout (a firewall that drops
+   * everything answers nothing). A client retrying one dead service adds no
+   * first contact, so it never gets there. UDP counts as for TRW: silence
+   * across many hosts is a P2P client's normal (test/detect/udp.test.ts).
+   */
+  private fanout(s: SourceState): void {
+    const n = this.o.fanoutProbes;
+    if (n <= 0 || s.all.max < this.o.minConcentration) return;
+    let silent = s.kindCount[Kind.SYN] - s.answeredSyn;
+    let answered = s.answeredSyn;
+    // Silent UDP is what open ports and P2P peers say: it counts on one host's
+    // many ports (a port scan), across many hosts only with --udp-timeout-fails.
+    if (this.o.udpTimeoutFails || s.all.maxPortsPerHost >= s.all.maxHostsPerPort) {
+      silent += s.kindCount[Kind.UDP] - s.answeredUdp;
+      answered += s.answeredUdp;
+    }
+    if (silent >= n && answered * FANOUT_SILENCE <= silent) s.fire(Det.FANOUT, silent, n);
   }
 
   private housekeeping(now: number): void {

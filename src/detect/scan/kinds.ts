@@ -19,6 +19,8 @@ export const enum Kind {
 }
 
 export const KIND_COUNT = 9;
+/** Kinds whose state lives in contact flags (2 bits each, bits 0..17): kinds 0..8 only, whatever KIND_COUNT becomes. */
+export const CONTACT_KIND_COUNT = 9;
 export const KIND_NAMES: readonly Technique[] = ['syn', 'connect', 'fin', 'null', 'xmas', 'ack', 'maimon', 'window', 'udp'];
 
 /** Port keys carry the protocol: TCP ports as is, UDP ports + 65536. */
@@ -63,8 +65,15 @@ export function withState(flags: number, kind: number, st: number): number {
 /** Kinds whose state is PENDING in `flags`, as a bit set over kinds. */
 export function pendingKinds(flags: number): number {
   let out = 0;
-  for (let k = 0; k < KIND_COUNT; k++) if (((flags >>> (2 * k)) & 3) === St.PENDING) out |= 1 << k;
+  for (let k = 0; k < CONTACT_KIND_COUNT; k++) if (((flags >>> (2 * k)) & 3) === St.PENDING) out |= 1 << k;
   return out;
+}
+
+/** How many kinds are PENDING in `flags`. */
+export function pendingCount(flags: number): number {
+  let n = 0;
+  for (let k = 0; k < CONTACT_KIND_COUNT; k++) if (((flags >>> (2 * k)) & 3) === St.PENDING) n++;
+  return n;
 }
 
 const F = TcpFlag.FIN;

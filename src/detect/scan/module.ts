@@ -20,10 +20,12 @@ export const scanModule = defineDetector({
     { name: 'source-idle', type: 'duration', default: 900, min: 1, max: 7 * 86400, unit: 's', help: 'A source that sent no probe for this long is forgotten (with its evidence). Longer catches slower scans, costs memory.' },
     { name: 'max-contacts', type: 'int', default: 500_000, min: 16, max: 100_000_000, unit: 'contacts', help: 'First contacts (source, host, port, protocol) remembered at once, oldest out first; 40 bytes each, allocated at start (500k: 20 MB).', advanced: true },
     { name: 'contact-ttl', type: 'duration', default: 3600, min: 1, max: 7 * 86400, unit: 's', help: 'A first contact is forgotten this long after it was made (then a new probe to it counts again).', advanced: true },
+    { name: 'admission-slots', type: 'int', default: 65536, min: 16, max: 16_777_216, unit: 'sources', help: 'Sources with a single first contact so far, kept in typed arrays without a per-source state (a spoofed flood costs a hash and a few writes per packet); a source gets its state at its second first contact. Rounded up to a power of two; a record overwritten by another source is counted in scan.admission_overwritten.', advanced: true },
     { name: 'max-pending', type: 'int', default: 262_144, min: 16, max: 100_000_000, unit: 'probes', help: 'Unanswered first contacts waiting for their timeout; when full the oldest is dropped unresolved (scan.pending_dropped).', advanced: true },
     { name: 'probe-timeout', type: 'duration', default: 5, min: 0.01, max: 3600, unit: 's', help: 'A first contact without an answer after this long (packet time) is a failure. nmap waits up to 10 s by default.' },
     { name: 'udp-timeout-fails', type: 'bool', default: false, help: 'Count a UDP probe that got no answer at all as a failed first contact. Off: only ICMP port/host unreachable fails UDP (open UDP ports are silent, and P2P clients and games send to many silent peers); on: also catches UDP sweeps of filtered hosts.' },
     { name: 'min-concentration', type: 'int', default: 5, min: 2, max: 100_000, unit: 'pairs', help: 'Failed (or fingerprinted) first contacts must reach this many distinct ports on one host or hosts on one port before TRW, UDP or a tool fingerprint may name a scanner; also the pattern threshold. Keeps P2P clients (random host:port failures) quiet.' },
+    { name: 'fanout-probes', type: 'int', default: 50, min: 0, max: 1_000_000, unit: 'contacts', help: 'SYN/UDP first contacts without any answer that name a source at once, when they fan out to --min-concentration ports on one host or hosts on one port and at most 1 in 20 of its first contacts was answered: scans behind a dropping firewall are named without waiting for --probe-timeout. 0: off.' },
     { name: 'fingerprint-min', type: 'int', default: 3, min: 1, max: 100_000, unit: 'probes', help: 'Probes matching a tool fingerprint (nmap, masscan, zmap) before the tool is named; at least half of the source\'s TCP probes must match too.' },
     { name: 'technique-min', type: 'int', default: 5, min: 1, max: 100_000, unit: 'contacts', help: 'First contacts of one probe kind before it is listed as a technique of the scan (the most used kind is always listed).' },
     { name: 'alert-update', type: 'duration', default: 30, min: 0.001, max: 86400, unit: 's', help: 'Least time between two update events of one scan (a new technique is reported at once).' },
@@ -40,7 +42,11 @@ export const scanModule = defineDetector({
     { name: 'scan.contacts', kind: 'now', help: 'First contacts remembered now.' },
     { name: 'scan.contacts_evicted', kind: 'sum', help: 'First contacts evicted to make room (--max-contacts reached).' },
     { name: 'scan.contacts_expired', kind: 'sum', help: 'First contacts forgotten after --contact-ttl.' },
-    { name: 'scan.pending', kind: 'now', help: 'First contacts waiting for an answer now.' },
+    { name: 'scan.admission_records', kind: 'sum', help: 'Sources seen with a first probe and no state yet (admission records started).' },
+    { name: 'scan.admission_overwritten', kind: 'sum', help: 'Admission records overwritten by another source hashing to the same slot (that source starts again from its next probe).' },
+    { name: 'scan.sources_admitted', kind: 'sum', help: 'Sources given a full state (a second first contact).' },
+    { name: 'scan.pending', kind: 'now', help: 'First contacts waiting for an answer now (not yet answered, failed or timed out).' },
+    { name: 'scan.pending_at_end', kind: 'sum', help: 'First contacts still waiting at end of input, resolved then as unanswered (timeouts).' },
     { name: 'scan.pending_dropped', kind: 'sum', help: 'Waiting first contacts dropped unresolved because --max-pending was reached.' },
     { name: 'scan.packets', kind: 'sum', help: 'TCP/UDP packets looked at by the tracker (after special and ignored addresses).' },
     { name: 'scan.probes', kind: 'sum', help: 'Probe packets: SYN, stealth, UDP to a host:port not (yet) answered, retries included.' },
@@ -51,7 +57,8 @@ export const scanModule = defineDetector({
     { name: 'scan.failures_icmp', kind: 'sum', help: 'Failures by ICMP/ICMPv6 destination unreachable quoting the probe.' },
     { name: 'scan.failures_timeout', kind: 'sum', help: 'Failures by no answer within --probe-timeout.' },
     { name: 'scan.udp_unanswered', kind: 'sum', help: 'UDP first contacts that got no answer (not failures unless --udp-timeout-fails).' },
-    { name: 'scan.replies', kind: 'sum', help: 'Packets recognised as answers to a contact (never probes, never make a victim a scanner).' },
+    { name: 'scan.replies', kind: 'sum', help: 'Packets recognised as answers to a contact (never probes, never make a victim a scanner); packets of connections already carrying data are in scan.flows_skipped instead.' },
+    { name: 'scan.flows_skipped', kind: 'sum', help: 'TCP packets of connections established with data, skipped before any contact lookup (nothing in them can change a verdict).' },
     { name: 'scan.orphan_replies', kind: 'sum', help: 'SYN-ACKs and RSTs to no contact we know (capture started late, asymmetric routing, backscatter).' },
     { name: 'scan.teardowns', kind: 'sum', help: 'Handshakes completed and torn down before any data (connect-scan evidence).' },
     { name: 'scan.ignored_sources', kind: 'sum', help: 'Packets from --ignore sources.' },
@@ -91,6 +98,7 @@ export function engineFor(ctx: ModuleContext): ScanEngine {
       maxContacts: num(p, 'max-contacts'),
       contactTtl: num(p, 'contact-ttl'),
       maxPending: num(p, 'max-pending'),
+      admissionSlots: num(p, 'admission-slots'),
       probeTimeout: num(p, 'probe-timeout'),
       udpTimeoutFails: bool(p, 'udp-timeout-fails'),
       ignore: CidrSet.parse(list(p, 'ignore'), '--ignore'),
@@ -102,6 +110,7 @@ export function engineFor(ctx: ModuleContext): ScanEngine {
       techniqueMin: num(p, 'technique-min'),
       alertUpdate: num(p, 'alert-update'),
       scanIdle: num(p, 'scan-idle'),
+      fanoutProbes: num(p, 'fanout-probes'),
       alertHold: num(p, 'alert-hold'),
     },
     ctx.emit,
@@ -117,7 +126,11 @@ export function engineFor(ctx: ModuleContext): ScanEngine {
     out['scan.contacts'] = t.contacts.size;
     out['scan.contacts_evicted'] = t.contacts.evictions;
     out['scan.contacts_expired'] = t.contacts.expired;
-    out['scan.pending'] = t.pending.size;
+    out['scan.admission_records'] = t.admission.records;
+    out['scan.admission_overwritten'] = t.admission.overwritten;
+    out['scan.sources_admitted'] = t.admission.admitted;
+    out['scan.pending'] = t.waiting;
+    out['scan.pending_at_end'] = t.resolvedAtEnd;
     out['scan.pending_dropped'] = t.pending.dropped;
     out['scan.packets'] = t.packets;
     out['scan.probes'] = t.probes;
@@ -129,6 +142,7 @@ export function engineFor(ctx: ModuleContext): ScanEngine {
     out['scan.failures_timeout'] = t.timeouts;
     out['scan.udp_unanswered'] = t.udpUnanswered;
     out['scan.replies'] = t.replies;
+    out['scan.flows_skipped'] = t.done.skipped;
     out['scan.orphan_replies'] = t.orphanReplies;
     out['scan.teardowns'] = t.teardowns;
     out['scan.ignored_sources'] = t.ignoredSrc;

@@ -2,7 +2,7 @@ import type { SourceState } from './source-state.js';
 
 /**
  * The detectors that judge sources, by bit. Each has its own module (trw,
- * stealth, slow, udp); the fingerprint check lives in the engine.
+ * stealth, slow, udp); the fingerprint and fan-out checks live in the engine.
  */
 export const enum Det {
   TRW = 0,
@@ -10,12 +10,14 @@ export const enum Det {
   SLOW = 2,
   UDP = 3,
   FINGERPRINT = 4,
+  /** Unanswered SYN/UDP fan-out (engine): named without waiting for timeouts. */
+  FANOUT = 5,
   /** The session classifier (detect/classifier), only with --model. */
-  CLASSIFIER = 5,
+  CLASSIFIER = 6,
 }
 
-export const DET_COUNT = 6;
-export const DET_NAMES: readonly string[] = ['trw', 'stealth', 'slow', 'udp', 'fingerprint', 'classifier'];
+export const DET_COUNT = 7;
+export const DET_NAMES: readonly string[] = ['trw', 'stealth', 'slow', 'udp', 'fingerprint', 'fanout', 'classifier'];
 
 /**
  * A detector plugged into the shared source tracker. The tracker sees every
@@ -31,6 +33,13 @@ export interface ScanPart {
    * kind (a first contact); otherwise a retry.
    */
   onProbe?(s: SourceState, kind: number, dstKey: number, portKey: number, newPair: boolean, newKind: boolean, now: number): void;
+  /**
+   * A probe, or a packet to a host:port that answered before, from a source
+   * that has no SourceState yet (one first contact so far: see admission.ts).
+   * Only its key is known; if it shows more, its state is created and the
+   * probe is replayed through onProbe (so counting here must be idempotent).
+   */
+  onSingle?(srcKey: number, kind: number, dstKey: number, portKey: number, now: number): void;
   /** Another packet (SYN, UDP datagram) from `s` to a host:port that answered before: not a probe. */
   onRepeat?(s: SourceState, kind: number, dstKey: number, portKey: number, now: number): void;
   /** A first contact of `kind` was answered (success) or failed (RST, ICMP unreachable, timeout). */

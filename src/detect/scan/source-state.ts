@@ -7,6 +7,9 @@ import { KIND_COUNT } from './kinds.js';
 /** How many sample ports and hosts an alert carries. */
 export const SAMPLE_SIZE = 20;
 
+/** Hosts remembered as merely used (one data connection, nothing else probed): not targets. */
+export const USED_HOSTS = 8;
+
 export interface SourceStateLimits {
   /** Keys kept exactly by the distinct counters before they switch to a sketch. */
   exactDistinct: number;
@@ -33,15 +36,29 @@ export class SourceState implements LruEntry {
   addr4 = 0;
   readonly addr6 = new Uint32Array(4);
 
-  /** Packet time of the first and latest probe. */
+  /**
+   * Packet time of the first probe of the scan episode, and of the latest
+   * probe. An episode restarts (firstSeen, probes) when a source that was
+   * never judged and never failed probes again after a quiet gap of
+   * scan-idle: its earlier, answered contacts were background.
+   */
   firstSeen = 0;
   lastProbe = 0;
-  /** Probe packets (first contacts and their retries). */
+  /** Probe packets of the episode (first contacts and their retries). */
   probes = 0;
+  /** First probe and probes since the evidence started (a slow scan's episode is all of it). */
+  firstEvidence = 0;
+  evidenceProbes = 0;
   /** Distinct host:port:protocol pairs probed. */
   pairs = 0;
   successes = 0;
   failures = 0;
+  /** SYN and UDP first contacts that got any answer (success, RST, ICMP): not timeouts. */
+  answeredSyn = 0;
+  answeredUdp = 0;
+  /** Hosts this source only used (a data connection on the one pair it probed there). */
+  readonly usedHosts = new Float64Array(USED_HOSTS);
+  nUsed = 0;
 
   readonly hosts: DistinctCounter;
   readonly ports: DistinctCounter;
@@ -101,6 +118,28 @@ export class SourceState implements LruEntry {
     this.stealth = new Concentration(limits.concentrationCap);
   }
 
+  /** Hosts probed, not counting hosts merely used (item 11 of issue 8). */
+  get targets(): number {
+    const n = this.hosts.count - this.nUsed;
+    return n > 0 ? n : 0;
+  }
+
+  /** `dst` got data on the only pair probed there: a host used, not a target (while room). */
+  markUsed(dst: number): void {
+    if (this.all.portsOn(dst) !== 1 || this.nUsed >= USED_HOSTS) return;
+    for (let i = 0; i < this.nUsed; i++) if (this.usedHosts[i] === dst) return;
+    this.usedHosts[this.nUsed++] = dst;
+  }
+
+  /** A second pair probed on `dst`: a used host becomes a target after all. */
+  probedAgain(dst: number): void {
+    for (let i = 0; i < this.nUsed; i++) {
+      if (this.usedHosts[i] !== dst) continue;
+      this.usedHosts[i] = this.usedHosts[--this.nUsed];
+      return;
+    }
+  }
+
   /** Judged a scanner by detector `det`: keeps the latest score. */
   fire(det: number, score: number, threshold: number): void {
     this.fired |= 1 << det;
@@ -122,9 +161,14 @@ export class SourceState implements LruEntry {
     this.firstSeen = 0;
     this.lastProbe = 0;
     this.probes = 0;
+    this.firstEvidence = 0;
+    this.evidenceProbes = 0;
     this.pairs = 0;
     this.successes = 0;
     this.failures = 0;
+    this.answeredSyn = 0;
+    this.answeredUdp = 0;
+    this.nUsed = 0;
     this.hosts.clear();
     this.ports.clear();
     this.all.clear();

@@ -3,12 +3,17 @@ import type { CidrSet } from '../../decode/cidr-set.js';
 import { IPPROTO_UDP, Layer, TcpFlag, type PacketView } from '../../decode/packet-view.js';
 import { ContactTable } from '../../track/contact-table.js';
 import { hash52 } from '../../track/hash.js';
+import { FlowSkip } from '../../track/flow-skip.js';
 import { LruTable } from '../../track/lru-table.js';
 import { PendingRing } from '../../track/pending-ring.js';
 import { Fp, isOsStackSyn, tcpFingerprint } from './fingerprint.js';
-import { CF, Kind, KIND_COUNT, pendingKinds, St, stateOf, tcpProbeKind, UDP_PORT_BASE, withState } from './kinds.js';
+import { CF, Kind, KIND_COUNT, pendingCount, pendingKinds, St, stateOf, tcpProbeKind, UDP_PORT_BASE, withState } from './kinds.js';
 import type { ScanPart } from './part.js';
+import { AdmissionTable, Outcome } from './admission.js';
 import { SAMPLE_SIZE, SourceState, type SourceStateLimits } from './source-state.js';
+
+/** Fingerprint bits of a TCP probe that was checked (tcpFingerprint's bits are below). */
+const FP_CHECKED = 1 << 8;
 
 export interface TrackerOptions {
   maxSources: number;
@@ -29,6 +34,10 @@ export interface TrackerOptions {
   /** UDP destination ports that are never probes (NetBIOS, mDNS...). */
   udpIgnorePorts: readonly number[];
   limits: SourceStateLimits;
+  /** Slots of the admission table (sources with one first contact so far, no state). */
+  admissionSlots: number;
+  /** Seconds without a probe that end a scan (scan-idle): also the quiet gap that starts a new episode. */
+  scanIdle: number;
 }
 
 /** What the tracker tells its owner (the engine). */
@@ -69,6 +78,9 @@ export class SourceTracker {
   readonly sources: LruTable<SourceState>;
   readonly contacts: ContactTable;
   readonly pending: PendingRing;
+  readonly admission: AdmissionTable;
+  /** Connections with data both established: their packets skip every lookup. */
+  readonly done = new FlowSkip(1 << 16);
   private readonly pool: SourceState[] = [];
   private readonly parts: ScanPart[] = [];
   private readonly udpIgnore = new Uint8Array(65536);
@@ -76,6 +88,8 @@ export class SourceTracker {
   private epochs = 0;
   /** Latest packet time seen. */
   now = 0;
+  /** First contacts waiting for an answer now (gauge): PENDING kinds in the contact table. */
+  waiting = 0;
 
   // counters (sum)
   packets = 0;
@@ -94,6 +108,8 @@ export class SourceTracker {
   ignoredDst = 0;
   special = 0;
   udpIgnored = 0;
+  /** First contacts still waiting at end of input, resolved as unanswered then. */
+  resolvedAtEnd = 0;
 
   constructor(
     private readonly o: TrackerOptions,
@@ -103,14 +119,18 @@ export class SourceTracker {
       maxEntries: o.maxSources,
       idleTimeout: o.sourceIdle,
       onRemove: (s) => {
+        this.admission.states[this.admission.slotOf(s.key)]--;
         this.events.removed(s, this.now);
         for (let i = 0; i < this.parts.length; i++) this.parts[i].onSourceReset?.(s, false);
         this.pool.push(s);
       },
       protect: (s) => s.active,
     });
-    this.contacts = new ContactTable(o.maxContacts, o.contactTtl);
+    this.contacts = new ContactTable(o.maxContacts, o.contactTtl, (f) => {
+      if ((f & CF.KIND_BITS) !== 0) this.waiting -= pendingCount(f);
+    });
     this.pending = new PendingRing(o.maxPending);
+    this.admission = new AdmissionTable(o.admissionSlots);
     for (const p of o.udpIgnorePorts) this.udpIgnore[p] = 1;
     this.hasIgnore = o.ignore.size > 0;
   }
@@ -154,8 +174,22 @@ export class SourceTracker {
 
   /** Fail every first contact that has waited longer than the probe timeout at `now`. */
   resolveTimeouts(now: number): void {
+    this.resolveUntil(now - this.o.probeTimeout, now);
+  }
+
+  /**
+   * End of input: every first contact still waiting is resolved now as if
+   * its timeout had passed (no answer came before the capture ended), in the
+   * order the probes were sent: the same outcome on every replay.
+   */
+  resolveAll(now: number): void {
+    const before = this.timeouts + this.udpUnanswered;
+    this.resolveUntil(Infinity, now);
+    this.resolvedAtEnd += this.timeouts + this.udpUnanswered - before;
+  }
+
+  private resolveUntil(limit: number, now: number): void {
     const ring = this.pending;
-    const limit = now - this.o.probeTimeout;
     for (;;) {
       const i = ring.headIndex();
       if (i < 0 || ring.ts[i] > limit) return;
@@ -167,8 +201,14 @@ export class SourceTracker {
       ring.shift();
       const key = hash52(src, dst, portKey);
       const f = this.contacts.get(key);
-      if (f < 0 || stateOf(f, kind) !== St.PENDING) continue;
-      this.contacts.set(key, withState(f, kind, St.FAILURE), now);
+      if (f < 0) {
+        // A contact that lives only in its source's admission record.
+        const slot = this.admission.localContact(src, dst, portKey);
+        if (slot < 0 || this.admission.kind[slot] !== kind || this.admission.epoch[slot] !== epoch || this.admission.st[slot] !== St.PENDING) continue;
+        this.admission.st[slot] = St.FAILURE;
+      } else if (stateOf(f, kind) !== St.PENDING) continue;
+      else this.contacts.set(key, withState(f, kind, St.FAILURE), now);
+      this.waiting--;
       if (kind === Kind.UDP && !this.o.udpTimeoutFails) {
         // Silence is what an open UDP port usually says (nmap: open|filtered).
         this.udpUnanswered++;
@@ -176,8 +216,10 @@ export class SourceTracker {
       }
       this.timeouts++;
       this.failures++;
-      const s = this.sources.peek(src);
-      if (s !== undefined && s.epoch === epoch) this.outcome(s, kind, dst, portKey, false, now);
+      const s = this.stateFor(src);
+      if (s !== undefined) {
+        if (s.epoch === epoch) this.outcome(s, kind, dst, portKey, false, now);
+      } else this.recordOutcome(src, 0, epoch, dst, portKey, false, false, now);
     }
   }
 
@@ -206,14 +248,24 @@ export class SourceTracker {
       this.probe(v, src, dst, v.dport, kind, now);
       return;
     }
+    // A connection established with data: nothing in it can change what we
+    // know (no teardown counts after data, no probe kind is pending), so its
+    // packets skip every contact lookup.
+    const done = this.done.key(src, dst, v.sport, v.dport);
+    if (done.has()) {
+      done.skipped++;
+      return;
+    }
     const fkey = hash52(src, dst, v.dport);
-    const ff = this.contacts.get(fkey);
+    let ff = this.contacts.get(fkey);
+    if (ff < 0 && this.materialize(src, dst, v.dport)) ff = this.contacts.get(fkey);
     if (ff >= 0 && isConnection(ff)) {
-      this.clientPacket(src, fkey, ff, flags, v.payloadLength, now);
+      this.clientPacket(src, dst, fkey, ff, flags, v.payloadLength, now);
       return;
     }
     const rkey = hash52(dst, src, v.sport);
-    const rf = this.contacts.get(rkey);
+    let rf = this.contacts.get(rkey);
+    if (rf < 0 && this.materialize(dst, src, v.sport)) rf = this.contacts.get(rkey);
     if (rf >= 0) {
       this.answer(dst, src, v.sport, rkey, rf, flags, v.payloadLength, now);
       return;
@@ -227,29 +279,48 @@ export class SourceTracker {
       return;
     }
     // Data, FIN+PSH+ACK...: a connection that began before we looked.
-    this.contacts.set(fkey, (ff < 0 ? 0 : ff) | CF.MIDSTREAM | (v.payloadLength > 0 ? CF.DATA : 0), now);
+    const mf = (ff < 0 ? 0 : ff) | CF.MIDSTREAM | (v.payloadLength > 0 ? CF.DATA : 0);
+    this.contacts.set(fkey, mf, now);
+    if ((mf & CF.DATA) !== 0 && pendingKinds(mf) === 0) done.add();
   }
 
   /** A packet from the prober inside a contact it opened: handshake, data, teardown. */
-  private clientPacket(src: number, key: number, f: number, flags: number, payload: number, now: number): void {
+  private clientPacket(src: number, dst: number, key: number, f: number, flags: number, payload: number, now: number): void {
     let nf = f;
-    if (payload > 0) nf |= CF.DATA;
+    if (payload > 0 && (f & CF.DATA) === 0) {
+      nf |= CF.DATA;
+      if (stateOf(f, Kind.SYN) === St.SUCCESS) this.used(src, dst);
+    }
     if ((flags & (TcpFlag.RST | TcpFlag.FIN)) !== 0) {
       if ((nf & (CF.ESTABLISHED | CF.DATA | CF.TORN)) === CF.ESTABLISHED) {
         nf |= CF.TORN;
         this.teardowns++;
-        const s = this.sources.peek(src);
+        const s = this.stateFor(src);
         if (s !== undefined) {
           s.teardowns++;
           this.contacts.set(key, nf, now);
           this.events.changed(s, now);
           return;
         }
+        const slot = this.admission.find(src);
+        if (slot >= 0 && this.admission.dst[slot] === dst) this.admission.teardowns[slot] = 1;
       }
     } else if ((flags & TcpFlag.ACK) !== 0 && stateOf(nf, Kind.SYN) === St.SUCCESS) {
       nf |= CF.ESTABLISHED;
     }
     if (nf !== f) this.contacts.set(key, nf, now);
+    if ((nf & CF.DATA) !== 0 && (nf & (CF.ESTABLISHED | CF.MIDSTREAM)) !== 0 && (pendingKinds(nf) === 0)) this.done.add();
+  }
+
+  /** Data on a connection `src` opened with a SYN that was answered: its host was used. */
+  private used(src: number, dst: number): void {
+    const s = this.stateFor(src);
+    if (s !== undefined) {
+      if (this.contacts.lastCreated >= s.evidenceStart) s.markUsed(dst);
+      return;
+    }
+    const slot = this.admission.find(src);
+    if (slot >= 0 && this.admission.dst[slot] === dst && this.contacts.lastCreated >= Math.floor(this.admission.first[slot])) this.admission.used[slot] = 1;
   }
 
   /** A TCP packet from `b` (port `bport`) to `a`, inside a contact `a` opened: the answer to its probes. */
@@ -260,13 +331,17 @@ export class SourceTracker {
       return;
     }
     let nf = f;
-    if (payload > 0) nf |= CF.DATA;
+    if (payload > 0 && (f & CF.DATA) === 0) {
+      nf |= CF.DATA;
+      if (stateOf(f, Kind.SYN) === St.SUCCESS) this.used(a, b);
+    }
     let won = 0;
     if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK)) {
       const syn = stateOf(nf, Kind.SYN);
       if (syn === St.PENDING) {
         nf = withState(nf, Kind.SYN, St.SUCCESS);
         won = 1 << Kind.SYN;
+        this.waiting--;
       } else if (syn === St.FAILURE) {
         // A retry answered after the first try timed out: the outcome stays
         // counted as it was, but the connection is followed (handshake, teardown).
@@ -277,15 +352,18 @@ export class SourceTracker {
       if (stateOf(nf, Kind.ACK) === St.PENDING) {
         nf = withState(nf, Kind.ACK, St.SUCCESS);
         won |= 1 << Kind.ACK;
+        this.waiting--;
       }
       if (stateOf(nf, Kind.MAIMON) === St.PENDING) {
         nf = withState(nf, Kind.MAIMON, St.SUCCESS);
         won |= 1 << Kind.MAIMON;
+        this.waiting--;
       }
       nf |= CF.MIDSTREAM;
     }
     if (nf !== f) this.contacts.set(key, nf, now);
     if (won !== 0) this.succeed(a, b, bport, won, now);
+    else if ((nf & CF.DATA) !== 0 && (nf & (CF.ESTABLISHED | CF.MIDSTREAM)) !== 0 && pendingKinds(nf) === 0) this.done.add();
   }
 
   // ---------------------------------------------------------------- UDP, ICMP
@@ -294,11 +372,13 @@ export class SourceTracker {
     const now = v.ts;
     const rport = v.sport + UDP_PORT_BASE;
     const rkey = hash52(dst, src, rport);
-    const rf = this.contacts.get(rkey);
+    let rf = this.contacts.get(rkey);
+    if (rf < 0 && this.materialize(dst, src, rport)) rf = this.contacts.get(rkey);
     if (rf >= 0) {
       // The contacted host answers, or the conversation goes on: never a probe.
       this.replies++;
       if (stateOf(rf, Kind.UDP) === St.PENDING) {
+        this.waiting--;
         this.contacts.set(rkey, withState(rf, Kind.UDP, St.SUCCESS), now);
         this.succeed(dst, src, rport, 1 << Kind.UDP, now);
       }
@@ -306,7 +386,7 @@ export class SourceTracker {
     }
     // An answer from another port to the socket that probed (TFTP, some
     // games and NAT traversal reply from a new port): still not a probe.
-    if (this.contacts.get(hash52(dst, src, SOCKET_BASE + v.dport)) >= 0) {
+    if (this.contacts.get(hash52(dst, src, SOCKET_BASE + v.dport)) >= 0 || this.admission.localSocket(dst, src, v.dport) >= 0) {
       this.replies++;
       return;
     }
@@ -314,8 +394,9 @@ export class SourceTracker {
       this.udpIgnored++;
       return;
     }
-    this.probe(v, src, dst, v.dport, Kind.UDP, now);
-    // Remember which local socket talked to this host, for the check above.
+    // Remember which local socket talked to this host, for the check above
+    // (a source without state keeps it in its record, with its one contact).
+    if (this.probe(v, src, dst, v.dport, Kind.UDP, now)) return;
     const skey = hash52(src, dst, SOCKET_BASE + v.sport);
     if (this.contacts.get(skey) < 0) this.contacts.set(skey, CF.MIDSTREAM, now);
   }
@@ -337,7 +418,8 @@ export class SourceTracker {
     }
     const portKey = v.innerProto === IPPROTO_UDP ? v.innerDport + UDP_PORT_BASE : v.innerDport;
     const key = hash52(a, b, portKey);
-    const f = this.contacts.get(key);
+    let f = this.contacts.get(key);
+    if (f < 0 && this.materialize(a, b, portKey)) f = this.contacts.get(key);
     if (f < 0) return;
     this.replies++;
     this.icmpFailures += this.failPending(a, b, portKey, key, f, v.ts);
@@ -353,26 +435,47 @@ export class SourceTracker {
     let nf = f;
     for (let k = 0; k < KIND_COUNT; k++) if ((p & (1 << k)) !== 0) nf = withState(nf, k, St.FAILURE);
     this.contacts.set(key, nf, now);
-    const s = this.sources.peek(a);
+    const s = this.stateFor(a);
     const current = s !== undefined && created >= s.evidenceStart;
+    if (s === undefined) {
+      // Refused by the target (RST, ICMP unreachable): evidence, the source
+      // gets its state now (the slow detector keeps failures of sources the
+      // tracker forgets between probes). Timeouts alone never admit: every
+      // spoofed source of a flood times out.
+      const slot = this.recordOutcome(a, created, -1, b, portKey, false, true, now);
+      if (slot >= 0) this.admit(slot, a, now);
+      this.failures += pendingCount(f);
+      this.waiting -= pendingCount(f);
+      return pendingCount(f);
+    }
     let n = 0;
     for (let k = 0; k < KIND_COUNT; k++) {
       if ((p & (1 << k)) === 0) continue;
       n++;
       this.failures++;
-      if (current) this.outcome(s, k, b, portKey, false, now);
+      this.waiting--;
+      if (current) {
+        if (k === Kind.SYN) s.answeredSyn++;
+        else if (k === Kind.UDP) s.answeredUdp++;
+        this.outcome(s, k, b, portKey, false, now);
+      }
     }
     return n;
   }
 
   private succeed(a: number, b: number, portKey: number, kinds: number, now: number): void {
     const created = this.contacts.lastCreated;
-    const s = this.sources.peek(a);
+    const s = this.stateFor(a);
     const current = s !== undefined && created >= s.evidenceStart;
+    if (s === undefined) this.recordOutcome(a, created, -1, b, portKey, true, true, now);
     for (let k = 0; k < KIND_COUNT; k++) {
       if ((kinds & (1 << k)) === 0) continue;
       this.successes++;
-      if (current) this.outcome(s, k, b, portKey, true, now);
+      if (current) {
+        if (k === Kind.SYN) s.answeredSyn++;
+        else if (k === Kind.UDP) s.answeredUdp++;
+        this.outcome(s, k, b, portKey, true, now);
+      }
     }
   }
 
@@ -390,78 +493,276 @@ export class SourceTracker {
 
   // ---------------------------------------------------------------- probes
 
-  private probe(v: PacketView, src: number, dst: number, port: number, kind: number, now: number): void {
-    let s = this.sources.get(src, now);
-    if (s === undefined) s = this.newSource(v, src, now);
+  /**
+   * A probe. Returns true when it went to a source's admission record that
+   * also remembers the probing UDP socket (no socket marker needed).
+   */
+  private probe(v: PacketView, src: number, dst: number, port: number, kind: number, now: number): boolean {
+    const adm = this.admission;
+    let slot = adm.slotOf(src);
+    const s0 = adm.states[slot] === 0 ? undefined : this.sources.get(src, now);
     const portKey = kind === Kind.UDP ? port + UDP_PORT_BASE : port;
+    const parts = this.parts;
+    // A source without state: its record in the admission table (started now if none).
+    if (s0 === undefined) {
+      // A record idle for --source-idle is forgotten, as a source's state would be.
+      if (adm.key[slot] !== src + 1 || now - adm.last[slot] >= this.o.sourceIdle) {
+        if (adm.key[slot] !== 0 && adm.local[slot] === 1 && adm.st[slot] === St.PENDING) this.waiting--;
+        adm.claim(slot, src, ++this.epochs, now);
+        // Its first contact stays in the record (no contact-table write),
+        // unless the table already knows that host:port (then the general path).
+        if (this.contacts.get(hash52(src, dst, portKey)) < 0) {
+          this.probeFirst(v, slot, src, dst, portKey, kind, now);
+          return true;
+        }
+      } else if (adm.local[slot] === 1) {
+        if (adm.kind[slot] === kind && adm.dst[slot] === dst && adm.port[slot] === portKey) {
+          // A retry of the record's own contact (never answered: an answer moves it to the table).
+          this.probes++;
+          this.recordProbe(v, slot, kind, now);
+          for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
+          return adm.sport[slot] === v.sport;
+        }
+        this.materializeSlot(slot);
+      }
+    }
+    const evidenceStart = s0 !== undefined ? s0.evidenceStart : Math.floor(adm.first[slot]);
     const key = hash52(src, dst, portKey);
     let f = this.contacts.get(key);
     // A contact from before this source's evidence was cleared is news again.
-    const renew = f >= 0 && this.contacts.lastCreated < s.evidenceStart;
-    if (renew) f = f & ~CF.KIND_BITS;
+    const renew = f >= 0 && this.contacts.lastCreated < evidenceStart;
+    if (renew) {
+      if ((f & CF.KIND_BITS) !== 0) this.waiting -= pendingCount(f);
+      f = f & ~CF.KIND_BITS;
+    }
     const st = f < 0 ? St.NONE : stateOf(f, kind);
     // A new connection to a service that answered before is not a probe.
     if (st === St.SUCCESS) {
-      const parts = this.parts;
-      for (let i = 0; i < parts.length; i++) parts[i].onRepeat?.(s, kind, dst, portKey, now);
-      return;
+      if (s0 !== undefined) for (let i = 0; i < parts.length; i++) parts[i].onRepeat?.(s0, kind, dst, portKey, now);
+      else for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
+      return false;
     }
     const newPair = f < 0 || (f & CF.KIND_BITS) === 0;
     const newKind = st === St.NONE;
-    s.probes++;
     this.probes++;
-    if (s.firstSeen === 0) s.firstSeen = now;
-    s.lastProbe = now;
+    let fp = 0;
+    let os = -1;
     if ((v.layers & Layer.TCP) !== 0) {
-      const fp = tcpFingerprint(v, kind);
+      fp = FP_CHECKED | tcpFingerprint(v, kind);
+      if (kind === Kind.SYN) os = isOsStackSyn(v) ? 1 : 0;
+    }
+    if (newKind) {
+      this.contacts.set(key, withState(f < 0 ? 0 : f, kind, St.PENDING), now, renew);
+      this.pending.push(s0 !== undefined ? s0.epoch : adm.epoch[slot], src, dst, portKey, kind, now);
+      this.waiting++;
+      this.firstContacts++;
+    }
+    let s: SourceState;
+    if (s0 !== undefined) s = s0;
+    else if (adm.probes[slot] === 0 || (!newKind && adm.kind[slot] === kind && adm.holdsContact(slot, dst, portKey))) {
+      // The record's one first contact, or a retry of it: no state yet.
+      if (adm.probes[slot] === 0) this.recordFirst(v, slot, dst, portKey, kind, newPair, newKind);
+      this.countProbe(slot, fp, os, now);
+      for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
+      return false;
+    } else s = this.admit(slot, src, now);
+    // Probes before a quiet gap of scan-idle from a source never judged are
+    // background (hw13: Windows discovery 97 s before nmap): the scan episode
+    // starts after the gap. The evidence itself is kept (slow scans).
+    if (s.firstSeen !== 0 && s.fired === 0 && now - s.lastProbe >= this.o.scanIdle) {
+      s.firstSeen = 0;
+      s.probes = 0;
+    }
+    s.probes++;
+    s.evidenceProbes++;
+    if (s.firstSeen === 0) s.firstSeen = now;
+    if (s.firstEvidence === 0) s.firstEvidence = now;
+    s.lastProbe = now;
+    if (fp !== 0) {
       s.fpChecked++;
       if ((fp & Fp.NMAP) !== 0) s.fpNmap++;
       if ((fp & Fp.MASSCAN) !== 0) s.fpMasscan++;
       if ((fp & Fp.ZMAP) !== 0) s.fpZmap++;
-      if (kind === Kind.SYN) {
-        if (isOsStackSyn(v)) s.osSyn++;
-        else s.rawSyn++;
-      }
     }
-    if (newKind) {
-      this.contacts.set(key, withState(f < 0 ? 0 : f, kind, St.PENDING), now, renew);
-      this.pending.push(s.epoch, src, dst, portKey, kind, now);
-      if (kind !== Kind.ACK && kind !== Kind.MAIMON) s.kindCount[kind]++;
-      this.firstContacts++;
-    }
-    if (newPair) {
-      s.pairs++;
-      s.all.add(dst, portKey);
-      if (s.hosts.add(dst) && s.nSampleHosts < SAMPLE_SIZE) this.sampleHost(s, v);
-      if (s.ports.add(port) && s.nSamplePorts < SAMPLE_SIZE) s.samplePorts[s.nSamplePorts++] = port;
-    }
-    const parts = this.parts;
+    if (os === 1) s.osSyn++;
+    else if (os === 0) s.rawSyn++;
+    if (newKind && kind !== Kind.ACK && kind !== Kind.MAIMON) s.kindCount[kind]++;
+    if (newPair) this.newPair(s, dst, port, portKey, v.ipVersion === 6, v.dst4, v.dst6, 0);
     for (let i = 0; i < parts.length; i++) parts[i].onProbe?.(s, kind, dst, portKey, newPair, newKind, now);
     this.events.changed(s, now);
+    return false;
   }
 
-  private newSource(v: PacketView, key: number, now: number): SourceState {
+  /** A new host:port for `s`: distinct counts, concentration, samples. */
+  private newPair(s: SourceState, dst: number, port: number, portKey: number, v6: boolean, dst4: number, dst6: Uint32Array, at: number): void {
+    s.pairs++;
+    if (s.nUsed > 0) s.probedAgain(dst);
+    s.all.add(dst, portKey);
+    if (s.hosts.add(dst) && s.nSampleHosts < SAMPLE_SIZE) {
+      const i = s.nSampleHosts++;
+      if (v6) {
+        s.sampleIsV6[i] = 1;
+        for (let w = 0; w < 4; w++) s.sampleHost6[4 * i + w] = dst6[at + w];
+      } else {
+        s.sampleIsV6[i] = 0;
+        s.sampleHost4[i] = dst4;
+      }
+    }
+    if (s.ports.add(port) && s.nSamplePorts < SAMPLE_SIZE) s.samplePorts[s.nSamplePorts++] = port;
+  }
+
+  /** The first probe of a new record: its contact lives in the record only. */
+  private probeFirst(v: PacketView, slot: number, src: number, dst: number, portKey: number, kind: number, now: number): void {
+    const adm = this.admission;
+    this.probes++;
+    this.firstContacts++;
+    this.waiting++;
+    this.pending.push(adm.epoch[slot], src, dst, portKey, kind, now);
+    this.recordFirst(v, slot, dst, portKey, kind, true, true);
+    adm.local[slot] = 1;
+    adm.st[slot] = St.PENDING;
+    this.recordProbe(v, slot, kind, now);
+    const parts = this.parts;
+    for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
+  }
+
+  /** A probe packet of a source without state (its record's contact): counts and fingerprint. */
+  private recordProbe(v: PacketView, slot: number, kind: number, now: number): void {
+    let fp = 0;
+    let os = -1;
+    if ((v.layers & Layer.TCP) !== 0) {
+      fp = FP_CHECKED | tcpFingerprint(v, kind);
+      if (kind === Kind.SYN) os = isOsStackSyn(v) ? 1 : 0;
+    }
+    this.countProbe(slot, fp, os, now);
+  }
+
+  private countProbe(slot: number, fp: number, os: number, now: number): void {
+    const adm = this.admission;
+    adm.probes[slot]++;
+    adm.last[slot] = now;
+    if (fp !== 0) {
+      adm.fpChecked[slot]++;
+      if ((fp & Fp.NMAP) !== 0) adm.fpNmap[slot]++;
+      if ((fp & Fp.MASSCAN) !== 0) adm.fpMasscan[slot]++;
+      if ((fp & Fp.ZMAP) !== 0) adm.fpZmap[slot]++;
+    }
+    if (os === 1) adm.osSyn[slot]++;
+    else if (os === 0) adm.rawSyn[slot]++;
+  }
+
+  /** The state of `src`, or undefined; most sources have none and cost no LRU lookup. */
+  private stateFor(src: number): SourceState | undefined {
+    return this.admission.states[this.admission.slotOf(src)] === 0 ? undefined : this.sources.peek(src);
+  }
+
+  /**
+   * If `src`'s admission record holds the contact (dst, portKey) only in the
+   * record, move it to the contact table (created when the record began), so
+   * whatever looks it up finds it as if it had always been there.
+   */
+  private materialize(src: number, dst: number, portKey: number): boolean {
+    const slot = this.admission.localContact(src, dst, portKey);
+    if (slot < 0) return false;
+    this.materializeSlot(slot);
+    return true;
+  }
+
+  private materializeSlot(slot: number): void {
+    const adm = this.admission;
+    adm.local[slot] = 0;
+    const src = adm.key[slot] - 1;
+    const key = hash52(src, adm.dst[slot], adm.port[slot]);
+    this.contacts.set(key, withState(0, adm.kind[slot], adm.st[slot]), adm.first[slot], true);
+    if (adm.kind[slot] === Kind.UDP) {
+      // The probing socket's marker, kept in the record until now.
+      const skey = hash52(src, adm.dst[slot], SOCKET_BASE + adm.sport[slot]);
+      if (this.contacts.get(skey) < 0) this.contacts.set(skey, CF.MIDSTREAM, adm.first[slot]);
+    }
+  }
+
+  /** The first probe of a source without state, into its admission record. */
+  private recordFirst(v: PacketView, slot: number, dst: number, portKey: number, kind: number, newPair: boolean, newKind: boolean): void {
+    const adm = this.admission;
+    adm.dst[slot] = dst;
+    adm.port[slot] = portKey;
+    adm.sport[slot] = v.sport;
+    adm.kind[slot] = kind;
+    adm.fresh[slot] = (newPair ? 1 : 0) | (newKind ? 2 : 0);
+    if (v.ipVersion === 6) {
+      adm.v6[slot] = 1;
+      adm.src6.set(v.src6, 4 * slot);
+      adm.dst6.set(v.dst6, 4 * slot);
+    } else adm.v6[slot] = 0;
+  }
+
+  /**
+   * A second first contact: the source gets its SourceState, and its record
+   * is replayed into it (probe, fingerprint counts, outcome, connection facts)
+   * as if the state had been there from the first probe.
+   */
+  private admit(slot: number, src: number, now: number): SourceState {
+    const adm = this.admission;
+    if (adm.local[slot] === 1) this.materializeSlot(slot);
     const s = this.pool.pop() ?? new SourceState(this.o.limits);
-    s.reset(key, ++this.epochs, now);
-    if (v.ipVersion === 4) {
-      s.v6 = false;
-      s.addr4 = v.src4;
-    } else {
-      s.v6 = true;
-      s.addr6.set(v.src6);
+    const first = adm.first[slot];
+    s.reset(src, adm.epoch[slot], first);
+    const v6 = adm.v6[slot] === 1;
+    s.v6 = v6;
+    if (v6) s.addr6.set(adm.src6.subarray(4 * slot, 4 * slot + 4));
+    else s.addr4 = src;
+    this.sources.insert(s, now);
+    adm.states[slot]++;
+    adm.release(slot);
+    const n = adm.probes[slot];
+    if (n === 0) return s;
+    const kind = adm.kind[slot];
+    const dst = adm.dst[slot];
+    const portKey = adm.port[slot];
+    const fresh = adm.fresh[slot];
+    s.probes = n;
+    s.evidenceProbes = n;
+    s.firstSeen = first;
+    s.firstEvidence = first;
+    s.lastProbe = adm.last[slot];
+    s.fpChecked = adm.fpChecked[slot];
+    s.fpNmap = adm.fpNmap[slot];
+    s.fpMasscan = adm.fpMasscan[slot];
+    s.fpZmap = adm.fpZmap[slot];
+    s.osSyn = adm.osSyn[slot];
+    s.rawSyn = adm.rawSyn[slot];
+    const newKind = (fresh & 2) !== 0;
+    const newPair = (fresh & 1) !== 0;
+    if (newKind && kind !== Kind.ACK && kind !== Kind.MAIMON) s.kindCount[kind]++;
+    if (newPair) this.newPair(s, dst, portKey >= UDP_PORT_BASE ? portKey - UDP_PORT_BASE : portKey, portKey, v6, dst, adm.dst6, 4 * slot);
+    const parts = this.parts;
+    for (let i = 0; i < parts.length; i++) parts[i].onProbe?.(s, kind, dst, portKey, newPair, newKind, first);
+    const outcome = adm.outcome[slot];
+    if (outcome !== Outcome.NONE) {
+      if (adm.answered[slot] === 1) {
+        if (kind === Kind.SYN) s.answeredSyn++;
+        else if (kind === Kind.UDP) s.answeredUdp++;
+      }
+      this.outcome(s, kind, dst, portKey, outcome === Outcome.SUCCESS, adm.outcomeTs[slot]);
     }
-    return this.sources.insert(s, now);
+    s.teardowns = adm.teardowns[slot];
+    if (adm.used[slot] === 1) s.markUsed(dst);
+    return s;
   }
 
-  private sampleHost(s: SourceState, v: PacketView): void {
-    const i = s.nSampleHosts++;
-    if (v.ipVersion === 4) {
-      s.sampleIsV6[i] = 0;
-      s.sampleHost4[i] = v.dst4;
-    } else {
-      s.sampleIsV6[i] = 1;
-      s.sampleHost6.set(v.dst6, 4 * i);
-    }
+  /**
+   * The outcome of the first contact of a source without state, kept in its
+   * record when the contact is the record's own and created since it began.
+   */
+  private recordOutcome(src: number, created: number, epoch: number, dst: number, portKey: number, success: boolean, answered: boolean, now: number): number {
+    const adm = this.admission;
+    const slot = adm.find(src);
+    if (slot < 0 || adm.outcome[slot] !== Outcome.NONE || !adm.holdsContact(slot, dst, portKey)) return -1;
+    if (epoch >= 0 ? adm.epoch[slot] !== epoch : created < Math.floor(adm.first[slot])) return -1;
+    adm.outcome[slot] = success ? Outcome.SUCCESS : Outcome.FAILURE;
+    adm.answered[slot] = answered ? 1 : 0;
+    adm.outcomeTs[slot] = now;
+    return slot;
   }
 
   private ignored4(src: number, dst: number): boolean {

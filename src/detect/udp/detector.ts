@@ -73,7 +73,7 @@ export class UdpPart implements ScanPart {
   }
 
   onProbe(s: SourceState, kind: number, dst: number, portKey: number, _newPair: boolean, _newKind: boolean, now: number): void {
-    if (kind === Kind.UDP) this.count(s, dst, portKey, now);
+    if (kind === Kind.UDP) this.count(s.key, s, dst, portKey, now);
   }
 
   /**
@@ -81,19 +81,24 @@ export class UdpPart implements ScanPart {
    * counts in PortScanDetector: after an erase, a DNS client is back at 1.
    */
   onRepeat(s: SourceState, kind: number, dst: number, portKey: number, now: number): void {
-    if (kind === Kind.UDP) this.count(s, dst, portKey, now);
+    if (kind === Kind.UDP) this.count(s.key, s, dst, portKey, now);
   }
 
-  private count(s: SourceState, dst: number, portKey: number, now: number): void {
+  /** A source without state yet (one target so far) counts in the average too. */
+  onSingle(srcKey: number, kind: number, dst: number, portKey: number, now: number): void {
+    if (kind === Kind.UDP) this.count(srcKey, null, dst, portKey, now);
+  }
+
+  private count(key: number, s: SourceState | null, dst: number, portKey: number, now: number): void {
     this.advance(now);
-    let u = this.table.get(s.key, now);
+    let u = this.table.get(key, now);
     if (u === undefined) {
       u = this.pool.pop() ?? new UdpSource();
-      u.key = s.key;
+      u.key = key;
       u.targets.clear();
       this.table.insert(u, now);
     }
-    if (u.targets.add(hash52(dst, portKey, 0))) this.check(s, u.targets.count);
+    if (u.targets.add(hash52(dst, portKey, 0)) && s !== null) this.check(s, u.targets.count);
   }
 
   onOutcome(s: SourceState, kind: number, _dst: number, _port: number, success: boolean): void {
