@@ -2,7 +2,7 @@ import type { SourceState } from './source-state.js';
 
 /**
  * The detectors that judge sources, by bit. Each has its own module (trw,
- * stealth, slow, udp); the fingerprint check lives in the engine.
+ * stealth, slow, udp, discovery, osscan); the fingerprint check lives in the engine.
  */
 export const enum Det {
   TRW = 0,
@@ -10,10 +10,14 @@ export const enum Det {
   SLOW = 2,
   UDP = 3,
   FINGERPRINT = 4,
+  /** Ping sweeps, SCTP scans, IP protocol scans (detect/discovery). */
+  DISCOVERY = 5,
+  /** nmap's OS-detection probes (detect/osscan). */
+  OSSCAN = 6,
 }
 
-export const DET_COUNT = 5;
-export const DET_NAMES: readonly string[] = ['trw', 'stealth', 'slow', 'udp', 'fingerprint'];
+export const DET_COUNT = 7;
+export const DET_NAMES: readonly string[] = ['trw', 'stealth', 'slow', 'udp', 'fingerprint', 'discovery', 'osscan'];
 
 /**
  * A detector plugged into the shared source tracker. The tracker sees every

@@ -54,6 +54,11 @@ export class SourceState implements LruEntry {
 
   /** First contacts per probe kind (ACK/MAIMON: only once they failed, i.e. no connection behind them). */
   readonly kindCount = new Float64Array(KIND_COUNT);
+  /** Technique kinds (9..13, technique-hook.ts): first contacts answered positively (INIT ACK, echo reply) and failed (ABORT, ICMP error). */
+  readonly kindAnswered = new Float64Array(KIND_COUNT);
+  readonly kindFailed = new Float64Array(KIND_COUNT);
+  /** Tool marks seen outside the TCP fingerprints (bits of Mark in fingerprint.ts: nmap OS probes, nmap discovery set). */
+  marks = 0;
   /** SYN probes from a full OS stack (options beyond MSS) and from raw sockets. */
   osSyn = 0;
   rawSyn = 0;
@@ -131,6 +136,9 @@ export class SourceState implements LruEntry {
     this.fail.clear();
     this.stealth.clear();
     zero(this.kindCount);
+    zero(this.kindAnswered);
+    zero(this.kindFailed);
+    this.marks = 0;
     this.osSyn = 0;
     this.rawSyn = 0;
     this.teardowns = 0;

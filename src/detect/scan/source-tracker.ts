@@ -1,6 +1,6 @@
 import { ipv6Key, isSpecialIpv4, isSpecialIpv6 } from '../../decode/address.js';
 import type { CidrSet } from '../../decode/cidr-set.js';
-import { IPPROTO_UDP, Layer, TcpFlag, type PacketView } from '../../decode/packet-view.js';
+import { IPPROTO_TCP, IPPROTO_UDP, Layer, TcpFlag, type PacketView } from '../../decode/packet-view.js';
 import { ContactTable } from '../../track/contact-table.js';
 import { hash52 } from '../../track/hash.js';
 import { LruTable } from '../../track/lru-table.js';
@@ -9,6 +9,7 @@ import { Fp, isOsStackSyn, tcpFingerprint } from './fingerprint.js';
 import { CF, Kind, KIND_COUNT, pendingKinds, St, stateOf, tcpProbeKind, UDP_PORT_BASE, withState } from './kinds.js';
 import type { ScanPart } from './part.js';
 import { SAMPLE_SIZE, SourceState, type SourceStateLimits } from './source-state.js';
+import type { TechniqueHook } from './technique-hook.js';
 
 export interface TrackerOptions {
   maxSources: number;
@@ -76,6 +77,11 @@ export class SourceTracker {
   private epochs = 0;
   /** Latest packet time seen. */
   now = 0;
+  /**
+   * Kinds 9..13 (ping, SCTP, IP protocols, OS probes) are judged by parts with
+   * their own tables (technique-hook.ts); null when none is configured.
+   */
+  techniques: TechniqueHook | null = null;
 
   // counters (sum)
   packets = 0;
@@ -121,10 +127,16 @@ export class SourceTracker {
 
   onPacket(v: PacketView): void {
     const layers = v.layers;
-    if ((layers & TCP_UDP_ICMP) === 0) return;
+    if ((layers & TCP_UDP_ICMP) === 0) {
+      // techniques: SCTP and other IP protocols
+      if (this.techniques !== null && v.ipVersion !== 0) this.techniques.other(v);
+      return;
+    }
     if (v.ts > this.now) this.now = v.ts;
     this.resolveTimeouts(this.now);
     if ((layers & (Layer.ICMP4 | Layer.ICMP6)) !== 0) {
+      // techniques: ICMP requests, their replies, errors quoting non-TCP/UDP probes
+      if (this.techniques !== null && this.techniques.icmp(v)) return;
       if ((layers & Layer.ICMP_QUOTE) !== 0) this.icmpError(v);
       return;
     }
@@ -148,6 +160,8 @@ export class SourceTracker {
       dst = ipv6Key(v.dst6);
     }
     this.packets++;
+    // techniques: OS-detection probes and nmap's discovery TCP probes
+    if (this.techniques !== null) this.techniques.tcpUdp(v, src, dst);
     if ((layers & Layer.TCP) !== 0) this.tcp(v, src, dst);
     else this.udp(v, src, dst);
   }
@@ -186,6 +200,16 @@ export class SourceTracker {
     if (now > this.now) this.now = now;
     this.sources.expire(now);
     this.contacts.expire(now);
+  }
+
+  /** The source `key` (address of `v`'s sender), created if new: for technique parts. */
+  sourceFor(v: PacketView, key: number, now: number): SourceState {
+    return this.sources.get(key, now) ?? this.newSource(v, key, now);
+  }
+
+  /** Evidence about `s` changed outside the tracker (technique parts): judge it now. */
+  notify(s: SourceState, now: number): void {
+    this.events.changed(s, now);
   }
 
   /** Clear a source's evidence after its scan ended: what it does next is judged afresh. */
@@ -335,6 +359,7 @@ export class SourceTracker {
       a = ipv6Key(v.innerSrc6);
       b = ipv6Key(v.innerDst6);
     }
+    if (v.innerProto !== IPPROTO_UDP && v.innerProto !== IPPROTO_TCP) return; // SCTP quotes: technique-hook.ts
     const portKey = v.innerProto === IPPROTO_UDP ? v.innerDport + UDP_PORT_BASE : v.innerDport;
     const key = hash52(a, b, portKey);
     const f = this.contacts.get(key);
