@@ -106,6 +106,17 @@ test("nmap's discovery set (echo + SYN 443 + ACK 80 + timestamp) names the tool 
   assert.equal(h.counter('discovery.nmap_sets'), 16);
 });
 
+test('echo requests without payload (nmap -sn, -PE) name nmap from the start; 56-byte pings (ping, fping) do not', () => {
+  const h = new Harness();
+  for (let i = 1; i <= 12; i++) h.feed(icmp({ ts: 1000 + i * 0.01, src: SCANNER, dst: host(i), type: 8, payload: 0 }));
+  for (let i = 1; i <= 12; i++) h.feed(icmp({ ts: 1000 + i * 0.01, src: '10.0.0.8', dst: host(i), type: 8, payload: 56 }));
+  h.flush(1100);
+  const start = h.of(SCANNER, 'start')[0];
+  assert.equal(start.tool, 'nmap');
+  assert.match(start.toolEvidence, /without payload on 8\/8/);
+  assert.equal(h.of('10.0.0.8', 'start')[0].tool, 'unknown');
+});
+
 test('HTTPS clients that also ping are not nmap', () => {
   const h = new Harness();
   for (let i = 1; i <= 3; i++) {

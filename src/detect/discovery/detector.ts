@@ -106,6 +106,10 @@ export class DiscoveryPart implements TechniquePart {
   private ping(v: PacketView, src: number, dst: number, bit: number, now: number): void {
     const hook = this.hook!;
     const s = hook.source(v, src, now);
+    if (bit === F.ECHO) {
+      if (v.payloadLength === 0) s.pingsEmpty++;
+      else s.pingsData++;
+    }
     const key = hash52(src, dst, PING_KEY);
     let f = this.contacts.get(key);
     if (f >= 0 && (f & F.REPLIED) !== 0) {

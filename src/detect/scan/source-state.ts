@@ -59,6 +59,9 @@ export class SourceState implements LruEntry {
   readonly kindFailed = new Float64Array(KIND_COUNT);
   /** Tool marks seen outside the TCP fingerprints (bits of Mark in fingerprint.ts: nmap OS probes, nmap discovery set). */
   marks = 0;
+  /** ICMP/ICMPv6 echo requests without payload (nmap's, snort3 "ICMP PING NMAP") and with payload (ping, fping). */
+  pingsEmpty = 0;
+  pingsData = 0;
   /** SYN probes from a full OS stack (options beyond MSS) and from raw sockets. */
   osSyn = 0;
   rawSyn = 0;
@@ -139,6 +142,8 @@ export class SourceState implements LruEntry {
     zero(this.kindAnswered);
     zero(this.kindFailed);
     this.marks = 0;
+    this.pingsEmpty = 0;
+    this.pingsData = 0;
     this.osSyn = 0;
     this.rawSyn = 0;
     this.teardowns = 0;
