@@ -66,7 +66,8 @@ const SCTP_COOKIE_ECHO = 10;
  */
 export class DiscoveryPart implements TechniquePart {
   readonly name = 'discovery';
-  readonly contacts: ContactTable;
+  /** Made on first use: a network without pings, SCTP or odd protocols (a SYN flood) pays nothing. */
+  table: ContactTable | null = null;
   hook: TechniqueHook | null = null;
 
   // counters (sum)
@@ -85,7 +86,10 @@ export class DiscoveryPart implements TechniquePart {
   protoScanners = 0;
 
   constructor(private readonly o: DiscoveryOptions) {
-    this.contacts = new ContactTable(o.maxContacts, o.contactTtl);
+  }
+
+  get contacts(): ContactTable {
+    return (this.table ??= new ContactTable(this.o.maxContacts, this.o.contactTtl));
   }
 
   // ---------------------------------------------------------------- ICMP
@@ -140,20 +144,18 @@ export class DiscoveryPart implements TechniquePart {
     if (f < 0 || (f & F.REPLIED) !== 0) return;
     this.pingReplies++;
     this.contacts.set(key, f | F.REPLIED, now);
-    const s = this.hook!.peek(prober);
-    if (s !== undefined && this.contacts.lastCreated >= s.evidenceStart) s.kindAnswered[Kind.PING]++;
   }
 
   /** nmap's discovery TCP probes (SYN 443, bare ACK 80) to a host this source pings. */
   onTcpUdp(v: PacketView, src: number, dst: number, now: number): void {
-    if ((v.layers & Layer.TCP) === 0) return;
+    if (this.table === null || (v.dport !== 443 && v.dport !== 80) || (v.layers & Layer.TCP) === 0) return;
     const fl = v.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.FIN | TcpFlag.RST);
     let bit = 0;
     if (fl === TcpFlag.SYN && v.dport === 443) bit = F.SYN443;
     else if (fl === TcpFlag.ACK && v.dport === 80 && v.payloadLength === 0) bit = F.ACK80;
     else return;
     const key = hash52(src, dst, PING_KEY);
-    const f = this.contacts.get(key);
+    const f = this.table.get(key);
     if (f < 0 || (f & bit) !== 0) return; // only hosts being pinged: never every HTTPS client
     const s = this.hook!.peek(src);
     const nf = s === undefined ? f | bit : this.nmapSet(s, v, f | bit);
@@ -213,18 +215,14 @@ export class DiscoveryPart implements TechniquePart {
     else this.sctpClosed++;
     const s = this.hook!.peek(prober);
     if (s === undefined || this.contacts.lastCreated < s.evidenceStart) return;
-    const kind = (f & F.INIT) !== 0 ? Kind.SCTP_INIT : Kind.SCTP_COOKIE;
-    if (open) s.kindAnswered[kind]++;
-    else {
-      s.kindFailed[kind]++;
-      s.failures++;
-    }
+    if (!open) s.failures++;
+    else if ((f & F.INIT) !== 0) s.sctpOpen++;
     this.hook!.changed(s, now);
   }
 
   private judgeSctp(s: SourceState): void {
     // An association that opened is a client's, not a probe's, doing.
-    const n = s.kindCount[Kind.SCTP_INIT] - s.kindAnswered[Kind.SCTP_INIT] + s.kindCount[Kind.SCTP_COOKIE];
+    const n = s.kindCount[Kind.SCTP_INIT] - s.sctpOpen + s.kindCount[Kind.SCTP_COOKIE];
     if (n >= this.o.sctpMin) this.judge(s, n, this.o.sctpMin, 1);
   }
 
@@ -275,7 +273,6 @@ export class DiscoveryPart implements TechniquePart {
     this.contacts.set(key, f | F.FAILED, now);
     const s = this.hook!.peek(prober);
     if (s === undefined || this.contacts.lastCreated < s.evidenceStart) return;
-    s.kindFailed[Kind.IPPROTO]++;
     s.failures++;
     this.hook!.changed(s, now);
   }
@@ -293,6 +290,6 @@ export class DiscoveryPart implements TechniquePart {
   }
 
   tick(now: number): void {
-    this.contacts.expire(now);
+    this.table?.expire(now);
   }
 }

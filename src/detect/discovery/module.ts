@@ -12,7 +12,7 @@ export const discoveryModule = defineDetector({
     { name: 'ping-min', type: 'int', default: 8, min: 2, max: 100_000, unit: 'hosts', help: 'Distinct hosts one source sends ICMP echo/timestamp/mask requests to that name a ping sweep, answered or not. A monitor pinging fewer hosts is never named; its later rounds to hosts that replied are repeats, not probes.' },
     { name: 'sctp-min', type: 'int', default: 5, min: 1, max: 100_000, unit: 'contacts', help: 'SCTP INIT (not answered by INIT ACK) and association-less COOKIE ECHO first contacts that name an SCTP scan.' },
     { name: 'ipproto-min', type: 'int', default: 6, min: 2, max: 255, unit: 'protocols', help: 'Distinct IP protocol numbers other than TCP, UDP, ICMP and SCTP one source sends that name a protocol scan (a tunnel endpoint uses one or two: GRE, ESP, AH).' },
-    { name: 'discovery-max-contacts', type: 'int', default: 100_000, min: 16, max: 100_000_000, unit: 'contacts', help: 'First contacts (source, host, ping/SCTP port/protocol) remembered, oldest out first (discovery.contacts_evicted); 16 bytes each, allocated at start.', advanced: true },
+    { name: 'discovery-max-contacts', type: 'int', default: 65_536, min: 16, max: 100_000_000, unit: 'contacts', help: 'First contacts (source, host, ping/SCTP port/protocol) remembered, oldest out first (discovery.contacts_evicted); about 40 bytes each, allocated at the first ping, SCTP or other-protocol packet (64k: 2.5 MB).', advanced: true },
     { name: 'discovery-contact-ttl', type: 'duration', default: 3600, min: 1, max: 7 * 86400, unit: 's', help: 'A first contact is forgotten this long after it was made (a poller\'s repeats keep theirs).', advanced: true },
   ],
   counters: [
@@ -60,8 +60,8 @@ export const discoveryModule = defineDetector({
       out['discovery.ping_scanners'] = part.pingScanners;
       out['discovery.sctp_scanners'] = part.sctpScanners;
       out['discovery.proto_scanners'] = part.protoScanners;
-      out['discovery.contacts'] = part.contacts.size;
-      out['discovery.contacts_evicted'] = part.contacts.evictions;
+      out['discovery.contacts'] = part.table?.size ?? 0;
+      out['discovery.contacts_evicted'] = part.table?.evictions ?? 0;
       out['discovery.skipped'] = hook.skipped;
     });
     return null; // runs inside the scan engine

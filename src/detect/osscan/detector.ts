@@ -28,13 +28,13 @@ const OS_KEY = 6 * 65536;
  */
 export class OsScanPart implements TechniquePart {
   readonly name = 'osscan';
-  readonly table: ContactTable;
+  /** Made at the first OS probe: most networks never pay for it. */
+  table: ContactTable | null = null;
   hook: TechniqueHook | null = null;
   probes = 0;
   scanners = 0;
 
   constructor(private readonly o: OsScanOptions) {
-    this.table = new ContactTable(o.maxHosts, o.ttl);
   }
 
   onTcpUdp(v: PacketView, src: number, dst: number, now: number): void {
@@ -52,13 +52,14 @@ export class OsScanPart implements TechniquePart {
     const hook = this.hook!;
     const s = hook.source(v, src, now);
     const key = hash52(src, dst, OS_KEY);
-    let f = this.table.get(key);
-    const renew = f >= 0 && this.table.lastCreated < s.evidenceStart;
+    const table = (this.table ??= new ContactTable(this.o.maxHosts, this.o.ttl));
+    let f = table.get(key);
+    const renew = f >= 0 && table.lastCreated < s.evidenceStart;
     if (f < 0 || renew) f = 0;
     const bit = 1 << probe;
     if ((f & bit) !== 0) return; // a retransmission
     f |= bit;
-    this.table.set(key, f, now, renew);
+    table.set(key, f, now, renew);
     s.kindCount[Kind.OS]++;
     if (s.firstSeen === 0) s.firstSeen = now;
     s.lastProbe = now;
@@ -74,7 +75,7 @@ export class OsScanPart implements TechniquePart {
   }
 
   tick(now: number): void {
-    this.table.expire(now);
+    this.table?.expire(now);
   }
 }
 

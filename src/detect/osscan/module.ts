@@ -10,7 +10,7 @@ export const osscanModule = defineDetector({
   params: [
     { name: 'osscan', type: 'bool', default: true, help: 'Run the OS-detection probe detector (--no-osscan to leave it out).' },
     { name: 'os-min', type: 'int', default: 4, min: 1, max: 16, unit: 'probes', help: 'Distinct nmap OS probes (of 16) to one host that name the source; nmap -O sends all 16 (retries count once).' },
-    { name: 'os-max-hosts', type: 'int', default: 50_000, min: 16, max: 10_000_000, unit: 'pairs', help: '(source, host) pairs remembered with the OS probes seen, oldest out first (osscan.evicted); 16 bytes each, allocated at start.', advanced: true },
+    { name: 'os-max-hosts', type: 'int', default: 16_384, min: 16, max: 10_000_000, unit: 'pairs', help: '(source, host) pairs remembered with the OS probes seen, oldest out first (osscan.evicted); about 40 bytes each, allocated at the first OS probe.', advanced: true },
     { name: 'os-ttl', type: 'duration', default: 600, min: 1, max: 86400, unit: 's', help: 'A (source, host) pair is forgotten this long after its first OS probe.', advanced: true },
   ],
   counters: [
@@ -28,8 +28,8 @@ export const osscanModule = defineDetector({
     ctx.stats.add(osscanModule.counters, (out) => {
       out['osscan.probes'] = part.probes;
       out['osscan.scanners'] = part.scanners;
-      out['osscan.pairs'] = part.table.size;
-      out['osscan.evicted'] = part.table.evictions;
+      out['osscan.pairs'] = part.table?.size ?? 0;
+      out['osscan.evicted'] = part.table?.evictions ?? 0;
     });
     return null; // runs inside the scan engine
   },

@@ -30,6 +30,8 @@ export interface TechniquePart extends ScanPart {
  */
 export class TechniqueHook {
   private readonly parts: TechniquePart[] = [];
+  /** Parts with onTcpUdp, apart: that hook runs on every TCP/UDP packet. */
+  private readonly tcpUdpParts: TechniquePart[] = [];
   private readonly hasIgnore: boolean;
   /** Packets skipped for special or ignored addresses (the tracker counts its own). */
   skipped = 0;
@@ -43,6 +45,7 @@ export class TechniqueHook {
 
   add(p: TechniquePart): void {
     this.parts.push(p);
+    if (p.onTcpUdp) this.tcpUdpParts.push(p);
   }
 
   get size(): number {
@@ -88,8 +91,8 @@ export class TechniqueHook {
 
   /** A TCP or UDP packet, keys already filtered by the tracker. */
   tcpUdp(v: PacketView, src: number, dst: number): void {
-    const parts = this.parts;
-    for (let i = 0; i < parts.length; i++) parts[i].onTcpUdp?.(v, src, dst, v.ts);
+    const parts = this.tcpUdpParts;
+    for (let i = 0; i < parts.length; i++) parts[i].onTcpUdp!(v, src, dst, v.ts);
   }
 
   // ---------------------------------------------------------------- for parts
