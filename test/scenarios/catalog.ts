@@ -27,7 +27,7 @@ export interface Scenario {
   /** Short name used for files and test titles, e.g. `nmap-sS`. */
   slug: string;
   /** Binary that must be installed. */
-  binary: 'nmap' | 'masscan' | 'zmap' | 'fping';
+  binary: 'nmap' | 'masscan' | 'zmap' | 'fping' | 'hping3';
   /** Argument vector run in the scanner namespace. */
   argv(lab: ScanLab): string[];
   /** The address that must be named. */
@@ -120,6 +120,21 @@ const TECHNIQUE_SCENARIOS: readonly Scenario[] = [
     counts: { targets: [20, VICTIMS4.length], ports: [0, 0] },
     duringSeconds: 3,
     poller: true,
+  },
+  {
+    // ICMP timestamp requests to random addresses of 10.77.0.0/24: only the
+    // 24 victims' get on the wire (ARP), about 19 distinct of 400 requests.
+    slug: 'hping3-ts',
+    binary: 'hping3',
+    argv: (lab) => ['hping3', '--icmp', '--icmptype', '13', '--rand-dest', '-I', lab.scannerIf, '-a', SCANNER4, '-c', '400', '-i', 'u2000', '-q', '10.77.0.x'],
+    scanner: SCANNER4,
+    technique: ['ping'],
+    pattern: 'horizontal',
+    tool: null,
+    targets: VICTIMS4.length,
+    ports: 0,
+    counts: { targets: [8, VICTIMS4.length], ports: [0, 0] },
+    duringSeconds: 6,
   },
   {
     // Ten more IPv6 addresses on the victim (fd77::101-10a) for an ICMPv6 echo sweep.
