@@ -190,6 +190,22 @@ const TECHNIQUE_SCENARIOS: readonly Scenario[] = [
     counts: { targets: [1, 1], ports: [3, 12] },
     duringSeconds: 6,
   },
+  {
+    // nmap's IPv6 OS detection (FPEngine): the TCP probes share osscan2.cc's windows and options.
+    slug: 'nmap-6-O',
+    binary: 'nmap',
+    argv: (lab) => nmap(lab, '-6', '-O', '-T4', '-S', SCANNER6, '-p', '22,443,8080', VICTIM6),
+    scanner: SCANNER6,
+    technique: ['os'],
+    extraTechniques: ['syn', 'null', 'xmas', 'ack', 'udp', 'ping'],
+    pattern: 'vertical',
+    tool: 'nmap',
+    targets: 1,
+    ports: 12,
+    counts: { targets: [1, 1], ports: [3, 12] },
+    duringSeconds: 6,
+    ipv6: true,
+  },
 ];
 
 const EXTRA6 = Array.from({ length: 10 }, (_, i) => `fd77::${(0x101 + i).toString(16)}`);
