@@ -22,12 +22,15 @@ export const enum Layer {
   ICMP_QUOTE = 1 << 7,
   /** A non-first IP fragment: no transport header to read. */
   FRAGMENT = 1 << 8,
+  /** An SCTP common header: sport, dport and sctpChunk are set. */
+  SCTP = 1 << 9,
 }
 
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
 export const IPPROTO_ICMPV6 = 58;
+export const IPPROTO_SCTP = 132;
 
 /** TCP flag bits as on the wire (byte 13 of the header, plus NS in bit 8). */
 export const enum TcpFlag {
@@ -107,6 +110,9 @@ export class PacketView {
   icmpType = -1;
   icmpCode = -1;
 
+  /** Type of the first SCTP chunk (1 INIT, 2 INIT ACK, 6 ABORT, 10 COOKIE ECHO...), or -1. */
+  sctpChunk = -1;
+
   // ---- what an ICMP/ICMPv6 error quotes (Layer.ICMP_QUOTE) ----
   innerProto = 0;
   innerSrc4 = 0;
@@ -143,6 +149,7 @@ export class PacketView {
     this.tcpOptionKinds = 0;
     this.icmpType = -1;
     this.icmpCode = -1;
+    this.sctpChunk = -1;
     this.innerProto = 0;
     this.innerSrc4 = 0;
     this.innerDst4 = 0;

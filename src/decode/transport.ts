@@ -1,7 +1,8 @@
 import { u16, u32 } from './bytes.js';
 import { walk, walkIpv6Extensions } from './ipv6.js';
 import type { PacketView } from './packet-view.js';
-import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, Layer } from './packet-view.js';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, Layer } from './packet-view.js';
+import { decodeSctp } from './sctp.js';
 import { DecodeStatus } from './status.js';
 
 /**
@@ -18,8 +19,10 @@ export function decodeTransport(view: PacketView, end: number): number {
       return icmp(view, end, false);
     case IPPROTO_ICMPV6:
       return icmp(view, end, true);
+    case IPPROTO_SCTP:
+      return decodeSctp(view, end);
     default:
-      return DecodeStatus.OK; // GRE, ESP, SCTP...: IP-level facts only.
+      return DecodeStatus.OK; // GRE, ESP...: IP-level facts only.
   }
 }
 
@@ -122,6 +125,9 @@ function quotedIpv6(view: PacketView, q: number, end: number): void {
     view.innerSrc6[i] = u32(b, q + 8 + 4 * i);
     view.innerDst6[i] = u32(b, q + 24 + 4 * i);
   }
+  // The first next header, even when the walk cannot go on (an ICMPv6
+  // parameter problem about an empty extension header: nmap -6 -sO).
+  view.innerProto = b[q + 6];
   const l4 = walkIpv6Extensions(b, b[q + 6], q + 40, end);
   if (l4 < 0 || walk.fragment) return;
   view.innerProto = walk.proto;
@@ -130,7 +136,8 @@ function quotedIpv6(view: PacketView, q: number, end: number): void {
 
 function quotedPorts(view: PacketView, l4: number, end: number): void {
   const p = view.innerProto;
-  if ((p === IPPROTO_TCP || p === IPPROTO_UDP) && l4 + 4 <= end) {
+  // SCTP ports sit where TCP's and UDP's do (first 4 bytes).
+  if ((p === IPPROTO_TCP || p === IPPROTO_UDP || p === IPPROTO_SCTP) && l4 + 4 <= end) {
     view.innerSport = u16(view.bytes, l4);
     view.innerDport = u16(view.bytes, l4 + 2);
     view.layers |= Layer.ICMP_QUOTE;

@@ -36,7 +36,12 @@ export type Technique =
   | 'ack'
   | 'maimon'
   | 'window'
-  | 'udp';
+  | 'udp'
+  | 'ping'
+  | 'sctp-init'
+  | 'sctp-cookie'
+  | 'ipproto'
+  | 'os';
 
 /** Shape of a scan: one host many ports, many hosts one port, or many of both. */
 export type ScanPattern = 'vertical' | 'horizontal' | 'block';

@@ -29,7 +29,7 @@ export interface Scenario {
   /** Short name used for files and test titles, e.g. `nmap-sS`. */
   slug: string;
   /** Binary that must be installed. */
-  binary: 'nmap' | 'masscan' | 'zmap';
+  binary: 'nmap' | 'masscan' | 'zmap' | 'fping' | 'hping3';
   /** Argument vector run in the scanner namespace. */
   argv(lab: ScanLab): string[];
   /** The address that must be named. */
@@ -46,6 +46,15 @@ export interface Scenario {
   duringSeconds: number;
   /** Also send IPv6 benign traffic. */
   ipv6?: boolean;
+  /** Techniques that may be listed besides `technique` (probes a tool sends on the side), not required. */
+  extraTechniques?: string[];
+  /** Ranges for the replay's end counts, where the tool's probe set varies (else targets/ports above). */
+  counts?: { targets: [number, number]; ports: [number, number] };
+  /** A monitoring poller runs alongside (benign 10.77.0.5 pinging 5 victims every 2 s): it must stay silent. */
+  poller?: boolean;
+  /** Run before recording starts, and its undo after the scenario (lab changes the scenario needs). */
+  setup?(lab: ScanLab): Promise<void>;
+  teardown?(lab: ScanLab): Promise<void>;
 }
 
 const nmap = (lab: ScanLab, ...rest: string[]) => ['nmap', '-n', '-Pn', '--max-retries', '1', '-e', lab.scannerIf, ...rest];
@@ -63,6 +72,166 @@ const vertical = (slug: string, flag: string, technique: string, tool: Scenario[
   ports: 300,
   duringSeconds: 3,
 });
+
+/** Issue 8 items 2-5: host discovery, SCTP, IP protocol and OS-detection scans. */
+const TECHNIQUE_SCENARIOS: readonly Scenario[] = [
+  {
+    // 10.77.0.96/27: the 24 victims answer; the 8 other addresses get no
+    // packet at all (ARP fails on the lab's one link). --send-ip: IP-level
+    // discovery, not ARP (the victims share the scanner's subnet).
+    slug: 'nmap-sn',
+    binary: 'nmap',
+    argv: (lab) => ['nmap', '-n', '-sn', '--send-ip', '-T4', '-e', lab.scannerIf, '-S', SCANNER4, '10.77.0.96/27'],
+    scanner: SCANNER4,
+    technique: ['ping'],
+    extraTechniques: ['syn', 'ack'],
+    pattern: 'horizontal',
+    tool: 'nmap',
+    targets: VICTIMS4.length,
+    ports: 2,
+    counts: { targets: [20, VICTIMS4.length], ports: [0, 2] },
+    duringSeconds: 3,
+    poller: true,
+  },
+  {
+    // Victims that ignore echo requests: nmap sends its whole discovery set (echo, SYN 443, ACK 80, timestamp).
+    slug: 'nmap-sn-noecho',
+    binary: 'nmap',
+    argv: (lab) => ['nmap', '-n', '-sn', '--send-ip', '-T4', '-e', lab.scannerIf, '-S', SCANNER4, `${VICTIMS4[0]}-${VICTIMS4[VICTIMS4.length - 1]!.split('.')[3]}`],
+    scanner: SCANNER4,
+    technique: ['ping', 'syn', 'ack'],
+    pattern: 'horizontal',
+    tool: 'nmap',
+    targets: VICTIMS4.length,
+    ports: 2,
+    counts: { targets: [20, VICTIMS4.length], ports: [2, 2] },
+    duringSeconds: 5,
+    setup: (lab) => sysctl(lab, 'net.ipv4.icmp_echo_ignore_all=1'),
+    teardown: (lab) => sysctl(lab, 'net.ipv4.icmp_echo_ignore_all=0'),
+  },
+  {
+    slug: 'fping',
+    binary: 'fping',
+    argv: (lab) => ['fping', '-S', SCANNER4, '-I', lab.scannerIf, '-r', '1', '-q', '-g', VICTIMS4[0]!, VICTIMS4[VICTIMS4.length - 1]!],
+    scanner: SCANNER4,
+    technique: ['ping'],
+    pattern: 'horizontal',
+    tool: null,
+    targets: VICTIMS4.length,
+    ports: 0,
+    counts: { targets: [20, VICTIMS4.length], ports: [0, 0] },
+    duringSeconds: 3,
+    poller: true,
+  },
+  {
+    // ICMP timestamp requests to random addresses of 10.77.0.0/24: only the
+    // 24 victims' get on the wire (ARP), about 19 distinct of 400 requests.
+    slug: 'hping3-ts',
+    binary: 'hping3',
+    argv: (lab) => ['hping3', '--icmp', '--icmptype', '13', '--rand-dest', '-I', lab.scannerIf, '-a', SCANNER4, '-c', '400', '-i', 'u2000', '-q', '10.77.0.x'],
+    scanner: SCANNER4,
+    technique: ['ping'],
+    pattern: 'horizontal',
+    tool: null,
+    targets: VICTIMS4.length,
+    ports: 0,
+    counts: { targets: [8, VICTIMS4.length], ports: [0, 0] },
+    duringSeconds: 6,
+  },
+  {
+    // Ten more IPv6 addresses on the victim (fd77::101-10a) for an ICMPv6 echo sweep.
+    slug: 'nmap-6-sn',
+    binary: 'nmap',
+    argv: (lab) => ['nmap', '-n', '-6', '-sn', '-PE', '--disable-arp-ping', '-e', lab.scannerIf, '-S', SCANNER6, VICTIM6, ...EXTRA6],
+    scanner: SCANNER6,
+    technique: ['ping'],
+    pattern: 'horizontal',
+    tool: 'nmap',
+    targets: 11,
+    ports: 0,
+    counts: { targets: [11, 11], ports: [0, 0] },
+    duringSeconds: 3,
+    ipv6: true,
+    setup: async (lab) => {
+      for (const a of EXTRA6) await lab.exec(lab.victimNs, 'ip', ['addr', 'add', `${a}/64`, 'dev', lab.victimIf, 'nodad']);
+    },
+    teardown: async (lab) => {
+      for (const a of EXTRA6) await lab.exec(lab.victimNs, 'ip', ['addr', 'del', `${a}/64`, 'dev', lab.victimIf]);
+    },
+  },
+  // SCTP: the lab kernel has no SCTP, so every probe gets ICMP protocol unreachable.
+  vertical100('nmap-sY', '-sY', 'sctp-init'),
+  vertical100('nmap-sZ', '-sZ', 'sctp-cookie'),
+  {
+    slug: 'nmap-sO',
+    binary: 'nmap',
+    argv: (lab) => nmap(lab, '-sO', '-T4', '-S', SCANNER4, VICTIMS4[0]!),
+    scanner: SCANNER4,
+    technique: ['ipproto'],
+    // -sO's TCP, UDP, ICMP and SCTP probes go to their own detectors (one each).
+    extraTechniques: ['ack', 'udp', 'ping', 'sctp-init'],
+    pattern: 'vertical',
+    tool: null,
+    targets: 1,
+    ports: 3,
+    counts: { targets: [1, 1], ports: [0, 3] },
+    duringSeconds: 3,
+  },
+  {
+    // Three ports; nmap adds a random closed TCP and UDP port for T5-T7 and U1.
+    slug: 'nmap-O',
+    binary: 'nmap',
+    argv: (lab) => nmap(lab, '-O', '-T4', '-S', SCANNER4, '-p', '22,443,8080', VICTIMS4[0]!),
+    scanner: SCANNER4,
+    technique: ['os'],
+    extraTechniques: ['syn', 'null', 'xmas', 'ack', 'udp', 'ping'],
+    pattern: 'vertical',
+    tool: 'nmap',
+    targets: 1,
+    ports: 12,
+    counts: { targets: [1, 1], ports: [3, 12] },
+    duringSeconds: 6,
+  },
+  {
+    // nmap's IPv6 OS detection (FPEngine): the TCP probes share osscan2.cc's windows and options.
+    slug: 'nmap-6-O',
+    binary: 'nmap',
+    argv: (lab) => nmap(lab, '-6', '-O', '-T4', '-S', SCANNER6, '-p', '22,443,8080', VICTIM6),
+    scanner: SCANNER6,
+    technique: ['os'],
+    extraTechniques: ['syn', 'null', 'xmas', 'ack', 'udp', 'ping'],
+    pattern: 'vertical',
+    tool: 'nmap',
+    targets: 1,
+    ports: 12,
+    counts: { targets: [1, 1], ports: [3, 12] },
+    duringSeconds: 6,
+    ipv6: true,
+  },
+];
+
+const EXTRA6 = Array.from({ length: 10 }, (_, i) => `fd77::${(0x101 + i).toString(16)}`);
+
+async function sysctl(lab: ScanLab, setting: string): Promise<void> {
+  const r = await lab.exec(lab.victimNs, 'sysctl', ['-qw', setting]);
+  if (r.code !== 0) throw new Error(`sysctl ${setting} failed: ${r.stderr}`);
+}
+
+/** An SCTP scan of ports 1-100 of one victim. */
+function vertical100(slug: string, flag: string, technique: string): Scenario {
+  return {
+    slug,
+    binary: 'nmap',
+    argv: (lab) => nmap(lab, flag, '-T4', '-S', SCANNER4, '-p', '1-100', VICTIMS4[0]!),
+    scanner: SCANNER4,
+    technique: [technique],
+    pattern: 'vertical',
+    tool: null,
+    targets: 1,
+    ports: 100,
+    duringSeconds: 3,
+  };
+}
 
 export const SCENARIOS: readonly Scenario[] = [
   vertical('nmap-sS', '-sS', 'syn', 'nmap'),
@@ -138,6 +307,7 @@ export const SCENARIOS: readonly Scenario[] = [
     ports: 1,
     duringSeconds: 3,
   },
+  ...TECHNIQUE_SCENARIOS,
 ];
 
 /** Everything in the lab that must never be named. */
@@ -167,7 +337,11 @@ export interface ScenarioRun {
 export async function runScenario(lab: ScanLab, s: Scenario, dir: string, opts: { live: boolean }): Promise<ScenarioRun> {
   const pcap = join(dir, `${s.slug}.pcap`);
   const alerts = join(dir, `${s.slug}.live.jsonl`);
-  const recording = await lab.record(pcap);
+  await s.setup?.(lab);
+  const recording = await lab.record(pcap).catch(async (e: unknown) => {
+    await s.teardown?.(lab);
+    throw e;
+  });
   let sensor: Awaited<ReturnType<ScanLab['startSensor']>> | null = null;
   let waker: ReturnType<ScanLab['spawnIn']> | null = null;
   try {
@@ -175,6 +349,8 @@ export async function runScenario(lab: ScanLab, s: Scenario, dir: string, opts: 
     const benign: Promise<BenignStats>[] = [];
     const before = [lab.benign({ seconds: 1.5 })];
     if (s.ipv6) before.push(lab.benign({ seconds: 1.5, ipv6: true }));
+    // The poller: 5 victims every 2 s, from before the scan to after it (fping -c, all answered).
+    const poller = s.poller ? lab.scanner('fping', ['-S', BENIGN4, '-I', lab.scannerIf, '-q', '-c', String(Math.ceil((s.duringSeconds + 3) / 2)), '-p', '2000', ...VICTIMS4.slice(0, 5)]) : null;
     benign.push(...before);
     await Promise.all(before);
     const duringFrom = Date.now() / 1000;
@@ -192,6 +368,10 @@ export async function runScenario(lab: ScanLab, s: Scenario, dir: string, opts: 
     const scan = await lab.scanner(argv[0]!, argv.slice(1), 90_000);
     waker.kill('SIGKILL');
     const stats = await Promise.all(benign);
+    if (poller) {
+      const p = await poller;
+      if (p.code !== 0) throw new Error(`poller (fping) failed (${p.code}): ${p.stderr}`);
+    }
     let live: ScenarioRun['live'] = null;
     let through: number | undefined;
     if (sensor) {
@@ -217,6 +397,7 @@ export async function runScenario(lab: ScanLab, s: Scenario, dir: string, opts: 
     waker?.kill('SIGKILL');
     if (sensor) await sensor.stop(3000).catch(() => undefined);
     await recording.stop().catch(() => undefined);
+    await s.teardown?.(lab);
   }
 }
 

@@ -16,7 +16,7 @@ export interface DescribeOptions {
 }
 
 /** Probe kinds that can be seen on the wire, in Kind order. */
-const WIRE_KINDS = [Kind.SYN, Kind.FIN, Kind.NULL, Kind.XMAS, Kind.ACK, Kind.MAIMON, Kind.UDP];
+const WIRE_KINDS = [Kind.SYN, Kind.FIN, Kind.NULL, Kind.XMAS, Kind.ACK, Kind.MAIMON, Kind.UDP, Kind.PING, Kind.SCTP_INIT, Kind.SCTP_COOKIE, Kind.IPPROTO, Kind.OS];
 
 /**
  * A connect scan: SYNs from a full OS stack (options beyond MSS) and at least

@@ -7,6 +7,7 @@ import { Kind } from './kinds.js';
 import { Det, type ScanPart } from './part.js';
 import type { SourceState } from './source-state.js';
 import { SourceTracker, type TrackerEvents, type TrackerOptions } from './source-tracker.js';
+import { TechniqueHook, type TechniquePart } from './technique-hook.js';
 
 export type EngineOptions = TrackerOptions &
   AlertOptions & {
@@ -43,6 +44,15 @@ export class ScanEngine implements Detector, TrackerEvents {
   addPart(p: ScanPart): void {
     this.parts.push(p);
     this.tracker.addPart(p);
+  }
+
+  /** A part judging technique kinds 9..13 (technique-hook.ts): a ScanPart that also gets the packets the tracker hands over. */
+  addTechniquePart(p: TechniquePart): TechniqueHook {
+    let hook = this.tracker.techniques;
+    if (hook === null) hook = this.tracker.techniques = new TechniqueHook(this.tracker, this.o);
+    hook.add(p);
+    this.addPart(p);
+    return hook;
   }
 
   get partNames(): string[] {

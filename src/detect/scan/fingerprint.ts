@@ -38,6 +38,17 @@ export function isOsStackSyn(v: PacketView): boolean {
   return (v.tcpOptionKinds & OS_OPTION_KINDS) !== 0;
 }
 
+/**
+ * Tool marks that are not per-probe counts: a set of probes only one tool
+ * sends (see detect/osscan/NOTES.md and detect/discovery/NOTES.md).
+ */
+export const enum Mark {
+  /** nmap's OS-detection probes (osscan2.cc: T2-T7, ECN, SEQ windows, U1, IE). */
+  NMAP_OS = 1,
+  /** nmap's default host discovery to one host: ICMP echo + timestamp + SYN 443 + ACK 80 (echo + SYN 443 + ACK 80 for IPv6). */
+  NMAP_DISCOVERY = 2,
+}
+
 /** Fingerprint counts of one source. */
 export interface FingerprintCounts {
   /** TCP probe packets tested. */
@@ -45,6 +56,11 @@ export interface FingerprintCounts {
   fpNmap: number;
   fpMasscan: number;
   fpZmap: number;
+  /** Bits of Mark. */
+  marks?: number;
+  /** Echo requests without and with payload (discovery part). */
+  pingsEmpty?: number;
+  pingsData?: number;
 }
 
 /** The tool named by a source's counts, or unknown: at least `min` matching probes, and at least half of them. */
@@ -52,6 +68,7 @@ export function toolOf(c: FingerprintCounts, min: number): ScanTool {
   if (enough(c.fpZmap, c.fpChecked, min)) return 'zmap';
   if (enough(c.fpMasscan, c.fpChecked, min)) return 'masscan';
   if (enough(c.fpNmap, c.fpChecked, min)) return 'nmap';
+  if ((c.marks ?? 0) !== 0 || emptyPings(c, min)) return 'nmap';
   return 'unknown';
 }
 
@@ -71,8 +88,30 @@ export function toolEvidence(c: FingerprintCounts, tool: ScanTool): string {
     case 'masscan':
       return `IP ID = (dst ^ dport ^ seq) & 0xffff on ${of}`;
     case 'nmap':
+      if (!enough(c.fpNmap, c.fpChecked, 1)) {
+        if ((c.marks ?? 0) !== 0) return markText(c.marks ?? 0);
+        const e = c.pingsEmpty ?? 0;
+        return `ICMP echo requests without payload on ${e}/${e + (c.pingsData ?? 0)} echo requests`;
+      }
       return `TCP window 1024/2048/3072/4096 with MSS-only (SYN) or no options on ${of}`;
     default:
       return '';
   }
+}
+
+/**
+ * nmap's ping probes carry no payload (ping and fping send 56 bytes, Windows
+ * 32): snort3 raises "ICMP PING NMAP" on an echo request with dsize 0
+ * (src/codecs/ip/cd_icmp4.cc, ICMP4MiscTests). hping3 -1 sends none either.
+ */
+function emptyPings(c: FingerprintCounts, min: number): boolean {
+  const e = c.pingsEmpty ?? 0;
+  return enough(e, e + (c.pingsData ?? 0), min);
+}
+
+function markText(marks: number): string {
+  const out: string[] = [];
+  if ((marks & Mark.NMAP_OS) !== 0) out.push('nmap OS-detection probes (osscan2.cc windows/options, T2-T7, ECN, U1, IE)');
+  if ((marks & Mark.NMAP_DISCOVERY) !== 0) out.push('nmap host-discovery set to one host (ICMP echo + timestamp + SYN 443 + ACK 80)');
+  return out.join('; ');
 }

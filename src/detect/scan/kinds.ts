@@ -16,17 +16,42 @@ export const enum Kind {
   MAIMON = 6,
   WINDOW = 7,
   UDP = 8,
+  // Kinds 9..13 are never stored in the contact table's 2-bit states (they
+  // have their own tables: detect/discovery, detect/osscan); they are counted
+  // per source in kindCount and named like the others.
+  /** ICMP/ICMPv6 echo, timestamp or address-mask requests to many hosts (nmap -sn/-PE/-PP/-PM, fping). */
+  PING = 9,
+  /** SCTP INIT probes (nmap -sY). */
+  SCTP_INIT = 10,
+  /** SCTP COOKIE ECHO probes without an association (nmap -sZ). */
+  SCTP_COOKIE = 11,
+  /** Many IP protocol numbers to one host (nmap -sO). */
+  IPPROTO = 12,
+  /** nmap's OS-detection probe set (nmap -O). */
+  OS = 13,
 }
 
-export const KIND_COUNT = 9;
-/** Kinds whose state lives in contact flags (2 bits each, bits 0..17): kinds 0..8 only, whatever KIND_COUNT becomes. */
+export const KIND_COUNT = 14;
+/** Kinds whose state lives in contact flags (2 bits each, bits 0..17): kinds 0..8 only, whatever KIND_COUNT is (see CF.KIND_BITS). */
 export const CONTACT_KIND_COUNT = 9;
-export const KIND_NAMES: readonly Technique[] = ['syn', 'connect', 'fin', 'null', 'xmas', 'ack', 'maimon', 'window', 'udp'];
+export const KIND_NAMES: readonly Technique[] = ['syn', 'connect', 'fin', 'null', 'xmas', 'ack', 'maimon', 'window', 'udp', 'ping', 'sctp-init', 'sctp-cookie', 'ipproto', 'os'];
 
 /** Port keys carry the protocol: TCP ports as is, UDP ports + 65536. */
 export const UDP_PORT_BASE = 65536;
+/**
+ * Keys of the kinds with their own tables, in the concentration maps (never
+ * in the tracker's contact table; 2*65536.. is its socket-marker space):
+ * one key for every ICMP request (so a ping sweep is horizontal), SCTP
+ * ports + 4*65536, IP protocol numbers + 5*65536 (so a protocol scan is vertical).
+ */
+export const PING_KEY = 3 * 65536;
+export const SCTP_PORT_BASE = 4 * 65536;
+export const IPPROTO_KEY_BASE = 5 * 65536;
 
 export function portOf(portKey: number): number {
+  if (portKey >= IPPROTO_KEY_BASE) return portKey - IPPROTO_KEY_BASE;
+  if (portKey >= SCTP_PORT_BASE) return portKey - SCTP_PORT_BASE;
+  if (portKey >= PING_KEY) return 0;
   return portKey >= UDP_PORT_BASE ? portKey - UDP_PORT_BASE : portKey;
 }
 

@@ -71,6 +71,17 @@ export class SourceState implements LruEntry {
 
   /** First contacts per probe kind (ACK/MAIMON: only once they failed, i.e. no connection behind them). */
   readonly kindCount = new Float64Array(KIND_COUNT);
+  /**
+   * SCTP first contacts answered by INIT ACK (an association, not a probe:
+   * detect/discovery). A plain field, not an array per kind: 20,000 pooled
+   * sources x two arrays cost 8 MiB of a 2M-source flood's peak RSS.
+   */
+  sctpOpen = 0;
+  /** Tool marks seen outside the TCP fingerprints (bits of Mark in fingerprint.ts: nmap OS probes, nmap discovery set). */
+  marks = 0;
+  /** ICMP/ICMPv6 echo requests without payload (nmap's, snort3 "ICMP PING NMAP") and with payload (ping, fping). */
+  pingsEmpty = 0;
+  pingsData = 0;
   /** SYN probes from a full OS stack (options beyond MSS) and from raw sockets. */
   osSyn = 0;
   rawSyn = 0;
@@ -175,6 +186,10 @@ export class SourceState implements LruEntry {
     this.fail.clear();
     this.stealth.clear();
     zero(this.kindCount);
+    this.sctpOpen = 0;
+    this.marks = 0;
+    this.pingsEmpty = 0;
+    this.pingsData = 0;
     this.osSyn = 0;
     this.rawSyn = 0;
     this.teardowns = 0;

@@ -1,6 +1,6 @@
 import { ipv6Key, isSpecialIpv4, isSpecialIpv6 } from '../../decode/address.js';
 import type { CidrSet } from '../../decode/cidr-set.js';
-import { IPPROTO_UDP, Layer, TcpFlag, type PacketView } from '../../decode/packet-view.js';
+import { IPPROTO_TCP, IPPROTO_UDP, Layer, TcpFlag, type PacketView } from '../../decode/packet-view.js';
 import { ContactTable } from '../../track/contact-table.js';
 import { hash52 } from '../../track/hash.js';
 import { FlowSkip } from '../../track/flow-skip.js';
@@ -11,6 +11,7 @@ import { CF, Kind, KIND_COUNT, pendingCount, pendingKinds, St, stateOf, tcpProbe
 import type { ScanPart } from './part.js';
 import { AdmissionTable, Outcome } from './admission.js';
 import { SAMPLE_SIZE, SourceState, type SourceStateLimits } from './source-state.js';
+import type { TechniqueHook } from './technique-hook.js';
 
 /** Fingerprint bits of a TCP probe that was checked (tcpFingerprint's bits are below). */
 const FP_CHECKED = 1 << 8;
@@ -90,6 +91,11 @@ export class SourceTracker {
   now = 0;
   /** First contacts waiting for an answer now (gauge): PENDING kinds in the contact table. */
   waiting = 0;
+  /**
+   * Kinds 9..13 (ping, SCTP, IP protocols, OS probes) are judged by parts with
+   * their own tables (technique-hook.ts); null when none is configured.
+   */
+  techniques: TechniqueHook | null = null;
 
   // counters (sum)
   packets = 0;
@@ -141,10 +147,16 @@ export class SourceTracker {
 
   onPacket(v: PacketView): void {
     const layers = v.layers;
-    if ((layers & TCP_UDP_ICMP) === 0) return;
+    if ((layers & TCP_UDP_ICMP) === 0) {
+      // techniques: SCTP and other IP protocols
+      if (this.techniques !== null && v.ipVersion !== 0) this.techniques.other(v);
+      return;
+    }
     if (v.ts > this.now) this.now = v.ts;
     this.resolveTimeouts(this.now);
     if ((layers & (Layer.ICMP4 | Layer.ICMP6)) !== 0) {
+      // techniques: ICMP requests, their replies, errors quoting non-TCP/UDP probes
+      if (this.techniques !== null && this.techniques.icmp(v)) return;
       if ((layers & Layer.ICMP_QUOTE) !== 0) this.icmpError(v);
       return;
     }
@@ -168,6 +180,8 @@ export class SourceTracker {
       dst = ipv6Key(v.dst6);
     }
     this.packets++;
+    // techniques: OS-detection probes and nmap's discovery TCP probes
+    if (this.techniques !== null) this.techniques.tcpUdp(v, src, dst);
     if ((layers & Layer.TCP) !== 0) this.tcp(v, src, dst);
     else this.udp(v, src, dst);
   }
@@ -228,6 +242,30 @@ export class SourceTracker {
     if (now > this.now) this.now = now;
     this.sources.expire(now);
     this.contacts.expire(now);
+  }
+
+  /** The source `key` (address of `v`'s sender), created if new: for technique parts. */
+  sourceFor(v: PacketView, key: number, now: number): SourceState {
+    const adm = this.admission;
+    const slot = adm.slotOf(key);
+    const s = adm.states[slot] === 0 ? undefined : this.sources.get(key, now);
+    if (s !== undefined) return s;
+    // No state yet: admitted now, with its admission record if it has one
+    // (its TCP/UDP first contact is replayed into the state), else a new one.
+    if (adm.key[slot] !== key + 1 || now - adm.last[slot] >= this.o.sourceIdle) {
+      if (adm.key[slot] !== 0 && adm.local[slot] === 1 && adm.st[slot] === St.PENDING) this.waiting--;
+      adm.claim(slot, key, ++this.epochs, now);
+      if (v.ipVersion === 6) {
+        adm.v6[slot] = 1;
+        adm.src6.set(v.src6, 4 * slot);
+      } else adm.v6[slot] = 0;
+    }
+    return this.admit(slot, key, now);
+  }
+
+  /** Evidence about `s` changed outside the tracker (technique parts): judge it now. */
+  notify(s: SourceState, now: number): void {
+    this.events.changed(s, now);
   }
 
   /** Clear a source's evidence after its scan ended: what it does next is judged afresh. */
@@ -416,6 +454,7 @@ export class SourceTracker {
       a = ipv6Key(v.innerSrc6);
       b = ipv6Key(v.innerDst6);
     }
+    if (v.innerProto !== IPPROTO_UDP && v.innerProto !== IPPROTO_TCP) return; // SCTP quotes: technique-hook.ts
     const portKey = v.innerProto === IPPROTO_UDP ? v.innerDport + UDP_PORT_BASE : v.innerDport;
     const key = hash52(a, b, portKey);
     let f = this.contacts.get(key);

@@ -3,6 +3,8 @@ import { coerceParam, type ParamValues } from '../../config/params.js';
 import { CidrSet } from '../../decode/cidr-set.js';
 import type { ScanEvent, SensorRecord } from '../../sink/schema.js';
 import { StatsRegistry } from '../../stats/counters.js';
+import { discoveryModule } from '../discovery/module.js';
+import { osscanModule } from '../osscan/module.js';
 import { slowModule } from '../slow/module.js';
 import { stealthModule } from '../stealth/module.js';
 import { trwModule } from '../trw/module.js';
@@ -11,7 +13,7 @@ import type { ScanEngine } from './engine.js';
 import { engineFor, scanModule } from './module.js';
 
 /** The scan family, in registration order: the detectors first, the engine that runs them last. */
-export const SCAN_MODULES: readonly DetectorModule[] = [trwModule, stealthModule, slowModule, udpModule, scanModule];
+export const SCAN_MODULES: readonly DetectorModule[] = [trwModule, stealthModule, slowModule, udpModule, discoveryModule, osscanModule, scanModule];
 
 export interface StandaloneOptions {
   /** Param values by CLI name (raw text or typed); everything else takes its default. */

@@ -3,7 +3,7 @@
  * Packet time is whatever `ts` says, so no fake timers are needed.
  */
 import { parseIpv4, parseIpv6 } from '../../../src/decode/address.js';
-import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, Layer, PacketView } from '../../../src/decode/packet-view.js';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, Layer, PacketView } from '../../../src/decode/packet-view.js';
 import { createScanEngine } from '../../../src/detect/scan/standalone.js';
 import type { ScanEngine } from '../../../src/detect/scan/engine.js';
 import type { ScanEvent } from '../../../src/sink/schema.js';
@@ -86,6 +86,42 @@ export function udp(o: { ts: number; src: string; dst: string; sport?: number; d
   return v;
 }
 
+/** An ICMP/ICMPv6 message that quotes nothing (echo, timestamp, mask requests and replies). */
+export function icmp(o: { ts: number; src: string; dst: string; type: number; code?: number; payload?: number }): PacketView {
+  const v = new PacketView();
+  v.ts = o.ts;
+  addresses(v, o.src, o.dst);
+  const six = v.ipVersion === 6;
+  v.proto = six ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+  v.layers |= six ? Layer.ICMP6 : Layer.ICMP4;
+  v.icmpType = o.type;
+  v.icmpCode = o.code ?? 0;
+  v.payloadLength = o.payload ?? 56;
+  return v;
+}
+
+/** An SCTP packet whose first chunk is `chunk` (1 INIT, 2 INIT ACK, 6 ABORT, 10 COOKIE ECHO). */
+export function sctp(o: { ts: number; src: string; dst: string; sport?: number; dport: number; chunk: number }): PacketView {
+  const v = new PacketView();
+  v.ts = o.ts;
+  addresses(v, o.src, o.dst);
+  v.proto = IPPROTO_SCTP;
+  v.layers |= Layer.SCTP;
+  v.sport = o.sport ?? 40000;
+  v.dport = o.dport;
+  v.sctpChunk = o.chunk;
+  return v;
+}
+
+/** A bare IP packet of protocol `proto` (GRE 47, ESP 50, ...): IP-level facts only. */
+export function ipOnly(o: { ts: number; src: string; dst: string; proto: number }): PacketView {
+  const v = new PacketView();
+  v.ts = o.ts;
+  addresses(v, o.src, o.dst);
+  v.proto = o.proto;
+  return v;
+}
+
 /** ICMP(v6) destination unreachable from `from` to `to`, quoting a probe. */
 export function unreachable(o: {
   ts: number;
@@ -116,6 +152,9 @@ export function unreachable(o: {
   }
   v.innerSport = o.probeSport ?? 50000;
   v.innerDport = o.probeDport;
+  // Ports are read only for TCP, UDP and SCTP quotes (decode/transport.ts).
+  const p = v.innerProto;
+  if (p !== IPPROTO_TCP && p !== IPPROTO_UDP && p !== IPPROTO_SCTP) v.layers &= ~Layer.ICMP_QUOTE;
   return v;
 }
 

@@ -1,0 +1,36 @@
+import { defineDetector, type ModuleContext } from '../../config/module.js';
+import { bool, num } from '../../config/params.js';
+import { engineFor } from '../scan/module.js';
+import { OsScanPart } from './detector.js';
+
+/** nmap -O: its OS-detection probe set (osscan2.cc). */
+export const osscanModule = defineDetector({
+  name: 'osscan',
+  help: "nmap's OS-detection probes (nmap -O: SEQ SYNs with windows 1-512, ECN SYN, T2-T7, U1, IE echoes) name the source with technique os and tool nmap, even on two or three ports.",
+  params: [
+    { name: 'osscan', type: 'bool', default: true, help: 'Run the OS-detection probe detector (--no-osscan to leave it out).' },
+    { name: 'os-min', type: 'int', default: 4, min: 1, max: 16, unit: 'probes', help: 'Distinct nmap OS probes (of 16) to one host that name the source; nmap -O sends all 16 (retries count once).' },
+    { name: 'os-max-hosts', type: 'int', default: 16_384, min: 16, max: 10_000_000, unit: 'pairs', help: '(source, host) pairs remembered with the OS probes seen, oldest out first (osscan.evicted); about 40 bytes each, allocated at the first OS probe.', advanced: true },
+    { name: 'os-ttl', type: 'duration', default: 600, min: 1, max: 86400, unit: 's', help: 'A (source, host) pair is forgotten this long after its first OS probe.', advanced: true },
+  ],
+  counters: [
+    { name: 'osscan.probes', kind: 'sum', help: 'Packets recognised as nmap OS-detection probes (retransmissions included).' },
+    { name: 'osscan.scanners', kind: 'sum', help: 'Sources the OS-detection detector judged scanners.' },
+    { name: 'osscan.pairs', kind: 'now', help: '(source, host) pairs with OS probes remembered now.' },
+    { name: 'osscan.evicted', kind: 'sum', help: 'Pairs evicted to make room (--os-max-hosts reached).' },
+  ],
+  alerts: [{ id: 'osscan.scanner', message: '--os-min distinct nmap OS-detection probes to one host' }],
+  create(ctx: ModuleContext) {
+    if (!bool(ctx.params, 'osscan')) return null;
+    const p = ctx.params;
+    const part = new OsScanPart({ min: num(p, 'os-min'), maxHosts: num(p, 'os-max-hosts'), ttl: num(p, 'os-ttl') });
+    part.hook = engineFor(ctx).addTechniquePart(part);
+    ctx.stats.add(osscanModule.counters, (out) => {
+      out['osscan.probes'] = part.probes;
+      out['osscan.scanners'] = part.scanners;
+      out['osscan.pairs'] = part.table?.size ?? 0;
+      out['osscan.evicted'] = part.table?.evictions ?? 0;
+    });
+    return null; // runs inside the scan engine
+  },
+});
