@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { defineSink, type ModuleContext } from '../config/module.js';
 import { str } from '../config/params.js';
+import { eventRecord, isExtraEvent } from './event-projection.js';
 import { isoTime, type ScanEvent, type SensorRecord } from './schema.js';
 import type { Sink } from './sink.js';
 
@@ -28,6 +29,9 @@ export interface AlertRecord {
   detectors: { name: string; score: number; threshold: number }[];
   sample_ports: number[];
   sample_targets: string[];
+  /** Decoy group id ('' when none) and its number of apparent sources (0 when none). */
+  group: string;
+  group_sources: number;
 }
 
 export function alertRecord(e: ScanEvent): AlertRecord {
@@ -50,6 +54,8 @@ export function alertRecord(e: ScanEvent): AlertRecord {
     detectors: e.detectors.map((d) => ({ name: d.name, score: d.score, threshold: d.threshold })),
     sample_ports: [...e.samplePorts],
     sample_targets: [...e.sampleTargets],
+    group: e.group ?? '',
+    group_sources: e.groupSources ?? 0,
   };
 }
 
@@ -101,7 +107,7 @@ export class AlertOutput {
   }
 }
 
-/** `--alerts FILE`: one JSON object per scan event. */
+/** `--alerts FILE`: one JSON object per scan event; distributed and entropy events carry their `kind`. */
 export class AlertJsonlSink implements Sink {
   readonly name = 'alerts-jsonl';
   events = 0;
@@ -109,8 +115,9 @@ export class AlertJsonlSink implements Sink {
   constructor(private readonly out: AlertOutput) {}
 
   write(r: SensorRecord): void {
-    if (r.kind !== 'scan') return;
-    this.out.write(JSON.stringify(alertRecord(r)) + '\n');
+    if (r.kind === 'scan') this.out.write(JSON.stringify(alertRecord(r)) + '\n');
+    else if (isExtraEvent(r)) this.out.write(JSON.stringify(eventRecord(r)) + '\n');
+    else return;
     this.events++;
   }
 
@@ -125,11 +132,11 @@ export class AlertJsonlSink implements Sink {
 
 export const alertsJsonlModule = defineSink({
   name: 'alerts',
-  help: 'Scan events (start, update, end) as JSON Lines.',
+  help: 'Scan events (start, update, end) as JSON Lines, and distributed and entropy events with their kind.',
   params: [
-    { name: 'alerts', type: 'string', help: 'Append one JSON object per scan event to this file (- for standard output): ts, event, id, scanner, technique, pattern, tool, counts, detectors, samples.' },
+    { name: 'alerts', type: 'string', help: 'Append one JSON object per scan event to this file (- for standard output): ts, event, id, scanner, technique, pattern, tool, counts, detectors, samples, group; distributed (victim) and entropy events as objects with a kind key.' },
   ],
-  counters: [{ name: 'alerts.jsonl_events', kind: 'sum', help: 'Scan events written to the --alerts file.' }],
+  counters: [{ name: 'alerts.jsonl_events', kind: 'sum', help: 'Scan, distributed and entropy events written to the --alerts file.' }],
   create(ctx: ModuleContext) {
     const path = str(ctx.params, 'alerts');
     if (path === undefined) return null;
