@@ -1,6 +1,7 @@
 import { FLOW_SOURCE_MODULES } from '../capture/flows/module.js';
 import { entropyModule } from '../detect/entropy/module.js';
 import { SCAN_MODULES } from '../detect/scan/standalone.js';
+import { victimModule } from '../detect/victim/module.js';
 import { pipelineModule } from '../pipeline.js';
 import { alertsCsvModule } from '../sink/alerts-csv.js';
 import { csvSinkModule } from '../sink/csv-module.js';
@@ -15,7 +16,7 @@ import { captureParams, sensorParams } from './sensor-params.js';
  * --help-counts and the pipeline all read these lists; a meta-test checks that
  * every folder under detect/ appears here.
  */
-export const DETECTOR_MODULES: readonly DetectorModule[] = [entropyModule, ...SCAN_MODULES];
+export const DETECTOR_MODULES: readonly DetectorModule[] = [entropyModule, ...SCAN_MODULES, victimModule];
 
 export const SINK_MODULES: readonly SinkModule[] = [alertsJsonlModule, alertsCsvModule, influxSinkModule];
 
