@@ -60,11 +60,12 @@ test('HyperLogLog: within 3 sigma (10%) at 100k distinct keys, the same estimate
   assert.ok(Math.abs(small.estimate(0) - 20) <= 1.5, 'linear counting is within a register collision at small counts');
 });
 
-test('half-open table: completed, refused, timed out, pushed out of a full ring', () => {
+test('half-open table: completed, refused, timed out, pushed out by a newer SYN in its slot', () => {
   const lost: number[] = [];
-  const t = new HalfOpenTable(4, (slot) => lost.push(slot));
+  const t = new HalfOpenTable(16, (slot) => lost.push(slot));
   t.open(1, 0, 0, 10);
   t.open(2, 1, 0, 10);
+  assert.ok(t.has(1));
   assert.ok(t.complete(1));
   assert.equal(t.lastSlot, 0);
   assert.ok(!t.complete(1), 'a second ACK completes nothing');
@@ -75,9 +76,14 @@ test('half-open table: completed, refused, timed out, pushed out of a full ring'
   assert.equal(t.size, 1);
   t.expire(14, 3);
   assert.deepEqual(lost, [1, 2]);
-  for (let k = 10; k < 15; k++) t.open(k, 3, 0, 20);
+  t.open(4, 3, 0, 20);
+  t.open(4 + 16, 4, 0, 20); // same slot
   assert.equal(t.evictions, 1);
-  assert.equal(t.size, 4);
+  assert.deepEqual(lost, [1, 2, 3]);
+  assert.ok(!t.has(4) && t.has(20));
+  t.drainAll();
+  assert.deepEqual(lost, [1, 2, 3, 4]);
+  assert.equal(t.size, 0);
 });
 
 test('spoofed SYN flood: the victim is named with the flood flag, sources estimated, memory bounded', () => {
