@@ -1,4 +1,5 @@
 import { FLOW_SOURCE_MODULES } from '../capture/flows/module.js';
+import { decoyModule } from '../detect/decoy/module.js';
 import { entropyModule } from '../detect/entropy/module.js';
 import { SCAN_MODULES } from '../detect/scan/standalone.js';
 import { victimModule } from '../detect/victim/module.js';
@@ -14,9 +15,10 @@ import { captureParams, sensorParams } from './sensor-params.js';
 /**
  * The one place modules are registered. The CLI flags, --help-config,
  * --help-counts and the pipeline all read these lists; a meta-test checks that
- * every folder under detect/ appears here.
+ * every folder under detect/ appears here. The decoy linker runs before the
+ * scan engine, so a probe's group is known when that probe starts a scan.
  */
-export const DETECTOR_MODULES: readonly DetectorModule[] = [entropyModule, ...SCAN_MODULES, victimModule];
+export const DETECTOR_MODULES: readonly DetectorModule[] = [entropyModule, decoyModule, ...SCAN_MODULES, victimModule];
 
 export const SINK_MODULES: readonly SinkModule[] = [alertsJsonlModule, alertsCsvModule, influxSinkModule];
 
