@@ -183,3 +183,21 @@ test('the victim table is bounded: least recently hit out first, counted', () =>
   assert.equal(c['distributed.victims'], 16);
   assert.equal(c['distributed.victims_evicted'], 84);
 });
+
+test('a flood across a window boundary, answered by nobody (timeouts only): counted whole, unanswered <= syns', () => {
+  const { d, events } = make({ 'half-open-max': 1 << 20 });
+  const next = sources(3);
+  for (let i = 0; i < 2000; i++) d.onPacket(tcp({ ts: 1009 + i / 1000, src: next(), dst: '10.9.0.6', sport: 1024 + i, dport: 443, flags: SYN }));
+  // Quiet wire: live ticks move the clock so the handshakes time out.
+  for (let t = 1012; t <= 1020; t++) d.tick(t);
+  d.flush(1021);
+  const start = events.find((e) => e.event === 'start')!;
+  assert.ok(start, 'a start event');
+  assert.equal(start.flood, true);
+  const end = events.at(-1)!;
+  assert.equal(end.event, 'end');
+  assert.equal(end.syns, 2000);
+  assert.equal(end.unanswered, 2000);
+  assert.ok(Math.abs(end.sources - 2000) / 2000 < 0.06, `sources ${end.sources}`);
+  assert.equal(end.firstSeen, 1009);
+});

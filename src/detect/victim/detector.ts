@@ -74,7 +74,7 @@ export class VictimDetector implements Detector {
 
   constructor(private readonly o: VictimOptions) {
     const n = o.maxVictims + 1; // one spare: insert evicts only after we took an entry
-    this.slots = new VictimSlots(n, o.floodPorts, o.sourcePrecision, o.portPrecision);
+    this.slots = new VictimSlots(n, o.floodPorts, o.window, o.sourcePrecision, o.portPrecision);
     for (let i = n - 1; i >= 0; i--) this.pool.push({ key: 0, lastSeen: 0, lruPrev: null, lruNext: null, slot: i });
     this.victims = new LruTable<VictimEntry>({
       maxEntries: o.maxVictims,
@@ -132,6 +132,7 @@ export class VictimDetector implements Detector {
     if (e === undefined) e = this.admit(v, dst, ts);
     const i = e.slot;
     if (ts >= s.winStart[i] + this.o.window) this.rollWindow(i, ts);
+    if (s.winSyns[i] === 0) s.winFirst[i] = ts;
     const src = v.ipVersion === 4 ? v.src4 : ipv6Key(v.src6);
     const conn = hash52(src, dst, v.sport * 65536 + v.dport);
     this.syns++;
@@ -140,7 +141,6 @@ export class VictimDetector implements Detector {
       return;
     }
     this.half.open(conn, i, s.gen[i], ts);
-    if (s.winSyns[i] === 0) s.winFirst[i] = ts;
     s.winSyns[i]++;
     const sh = v.ipVersion === 4 ? hashWords(this.o.seed, v.src4, 0, 0, 0) : hashWords(this.o.seed, v.src6[0], v.src6[1], v.src6[2], v.src6[3]);
     const ph = hashWords(this.o.seed ^ 0x9e3779b9, v.dport, 0, 0, 0);
@@ -184,10 +184,7 @@ export class VictimDetector implements Detector {
     this.unanswered++;
     s.winUnanswered[slot]++;
     if (s.active[slot] === 1) s.epUnanswered[slot]++;
-    if (s.winUnanswered[slot] >= this.o.minUnanswered && s.candidate[slot] === 0) {
-      s.candidate[slot] = 1;
-      this.candidates.push(slot);
-    }
+    if (s.winUnanswered[slot] + s.prevUnanswered[slot] >= this.o.minUnanswered) this.markCandidate(slot);
   }
 
   /** The window ended: judge it one last time with its full counts, then start the next. */
@@ -195,27 +192,40 @@ export class VictimDetector implements Detector {
     const s = this.slots;
     const end = s.winStart[i] + this.o.window;
     if (s.candidate[i] === 1) this.judge(i, end);
-    s.resetWindow(i, Math.floor(ts / this.o.window) * this.o.window);
+    s.rollWindow(i, Math.floor(ts / this.o.window) * this.o.window);
+    if (s.prevUnanswered[i] >= this.o.minUnanswered) this.markCandidate(i);
   }
 
-  /** Judge victim slot `i` at `now` on its current window; start or update its episode. */
+  private markCandidate(i: number): void {
+    if (this.slots.candidate[i] === 1) return;
+    this.slots.candidate[i] = 1;
+    this.candidates.push(i);
+  }
+
+  /**
+   * Judge victim slot `i` at `now` on its current window and the one just
+   * before it (when there was one); start or update its episode.
+   */
   private judge(i: number, now: number): boolean {
     const s = this.slots;
     const o = this.o;
-    const u = s.winUnanswered[i];
-    if (u < o.minUnanswered || u < o.unansweredShare * s.winSyns[i]) return false;
-    const sources = s.winSources.estimate(i);
+    const u = s.winUnanswered[i] + s.prevUnanswered[i];
+    const syns = s.winSyns[i] + s.prevSyns[i];
+    if (u < o.minUnanswered || u < o.unansweredShare * syns) return false;
+    const sources = s.winSources.estimateUnion(s.prevSources, i);
     if (sources < o.minSources) return false;
-    const elapsed = Math.min(o.window, Math.max(1, now - s.winStart[i]));
-    const rate = u / elapsed;
-    const flood = rate >= o.floodRate && s.topCount(i) >= o.floodShare * s.winSyns[i];
-    if (!flood && s.winPorts.estimate(i) < o.minPorts) return false;
+    // Rate since the first SYN of the two windows (at least a second).
+    const first = s.prevSyns[i] > 0 ? s.prevFirst[i] : s.winFirst[i] > 0 ? s.winFirst[i] : s.winStart[i];
+    const rate = u / Math.max(1, now - first);
+    // A few ports take most SYNs: judged on the current window (heavy hitters are per window).
+    const flood = rate >= o.floodRate && s.winSyns[i] > 0 && s.topCount(i) >= o.floodShare * s.winSyns[i];
+    if (!flood && s.winPorts.estimateUnion(s.prevPorts, i) < o.minPorts) return false;
     s.lastJudged[i] = now;
     s.lastRate[i] = rate;
     s.keepTopPorts(i);
     const floodChanged = (s.flood[i] === 1) !== flood;
     s.flood[i] = flood ? 1 : 0;
-    if (s.active[i] === 0) this.start(i, now);
+    if (s.active[i] === 0) this.start(i, now, first, syns, u);
     else {
       s.winSources.mergeInto(s.epSources, i);
       s.winPorts.mergeInto(s.epPorts, i);
@@ -227,15 +237,16 @@ export class VictimDetector implements Detector {
     return true;
   }
 
-  private start(i: number, now: number): void {
+  /** The episode starts with both judged windows' counts and sketches. */
+  private start(i: number, now: number, first: number, syns: number, unanswered: number): void {
     const s = this.slots;
     s.active[i] = 1;
-    s.epFirst[i] = s.winFirst[i];
-    s.epLast[i] = Math.max(s.winFirst[i], now);
-    s.epSyns[i] = s.winSyns[i];
-    s.epUnanswered[i] = s.winUnanswered[i];
-    s.epSources.clear(i);
-    s.epPorts.clear(i);
+    s.epFirst[i] = first;
+    s.epLast[i] = Math.max(first, Math.min(now, this.now));
+    s.epSyns[i] = syns;
+    s.epUnanswered[i] = unanswered;
+    s.prevSources.copyInto(s.epSources, i);
+    s.prevPorts.copyInto(s.epPorts, i);
     s.winSources.mergeInto(s.epSources, i);
     s.winPorts.mergeInto(s.epPorts, i);
     s.ids[i] = `${this.victimText(i)}-${Math.round(s.epFirst[i] * 1000)}`;

@@ -75,6 +75,10 @@ export class HllBank {
       sum += INV_POW2[v];
       if (v === 0) zeros++;
     }
+    return this.finish(sum, zeros);
+  }
+
+  private finish(sum: number, zeros: number): number {
     const raw = this.alphaMm / sum;
     // Small range: linear counting while empty registers remain (the paper's 5m/2 rule).
     if (raw <= 2.5 * this.m && zeros > 0) return this.m * Math.log(this.m / zeros);
@@ -82,6 +86,26 @@ export class HllBank {
     const two32 = 4294967296;
     if (raw > two32 / 30) return -two32 * Math.log(1 - raw / two32);
     return raw;
+  }
+
+  /** Estimate of the union of this slot's sketch and `other`'s same slot, without changing either. */
+  estimateUnion(other: HllBank, slot: number): number {
+    const a = this.registers;
+    const b = other.registers;
+    const base = slot * this.m;
+    let sum = 0;
+    let zeros = 0;
+    for (let i = base; i < base + this.m; i++) {
+      const v = a[i] > b[i] ? a[i] : b[i];
+      sum += INV_POW2[v];
+      if (v === 0) zeros++;
+    }
+    return this.finish(sum, zeros);
+  }
+
+  /** `into[slot] = this[slot]`. */
+  copyInto(into: HllBank, slot: number): void {
+    into.registers.set(this.registers.subarray(slot * this.m, (slot + 1) * this.m), slot * this.m);
   }
 
   clear(slot: number): void {

@@ -19,6 +19,10 @@ export class VictimSlots {
   readonly winSyns: Float64Array;
   readonly winUnanswered: Float64Array;
   readonly candidate: Uint8Array;
+  // ---- the window before, when it was the one just before (judged together with the current) ----
+  readonly prevFirst: Float64Array;
+  readonly prevSyns: Float64Array;
+  readonly prevUnanswered: Float64Array;
   // ---- episode (an open event) ----
   readonly active: Uint8Array;
   readonly epFirst: Float64Array;
@@ -35,6 +39,8 @@ export class VictimSlots {
   readonly winPorts: HllBank;
   readonly epSources: HllBank;
   readonly epPorts: HllBank;
+  readonly prevSources: HllBank;
+  readonly prevPorts: HllBank;
   readonly hhPort: Int32Array;
   readonly hhCount: Float64Array;
   readonly epTopPorts: Int32Array;
@@ -42,6 +48,7 @@ export class VictimSlots {
   constructor(
     readonly n: number,
     readonly k: number,
+    private readonly windowLength: number,
     sourcePrecision: number,
     portPrecision: number,
   ) {
@@ -54,6 +61,9 @@ export class VictimSlots {
     this.winSyns = new Float64Array(n);
     this.winUnanswered = new Float64Array(n);
     this.candidate = new Uint8Array(n);
+    this.prevFirst = new Float64Array(n);
+    this.prevSyns = new Float64Array(n);
+    this.prevUnanswered = new Float64Array(n);
     this.active = new Uint8Array(n);
     this.epFirst = new Float64Array(n);
     this.epLast = new Float64Array(n);
@@ -68,12 +78,40 @@ export class VictimSlots {
     this.winPorts = new HllBank(n, portPrecision);
     this.epSources = new HllBank(n, sourcePrecision);
     this.epPorts = new HllBank(n, portPrecision);
+    this.prevSources = new HllBank(n, sourcePrecision);
+    this.prevPorts = new HllBank(n, portPrecision);
     this.hhPort = new Int32Array(n * k).fill(-1);
     this.hhCount = new Float64Array(n * k);
     this.epTopPorts = new Int32Array(n * k).fill(-1);
   }
 
-  /** Start a new window at `start` (aligned), forgetting the last one's counts and sketches. */
+  /**
+   * Start a new window at `start` (aligned). When it follows the current one
+   * directly, the current one becomes the previous one (judged together, so a
+   * scan or flood across a window boundary is seen whole); otherwise both are
+   * forgotten.
+   */
+  rollWindow(i: number, start: number): void {
+    if (start === this.winStart[i] + this.windowLength && this.winSyns[i] + this.winUnanswered[i] > 0) {
+      this.prevFirst[i] = this.winFirst[i];
+      this.prevSyns[i] = this.winSyns[i];
+      this.prevUnanswered[i] = this.winUnanswered[i];
+      this.winSources.copyInto(this.prevSources, i);
+      this.winPorts.copyInto(this.prevPorts, i);
+    } else this.clearPrev(i);
+    this.resetWindow(i, start);
+  }
+
+  clearPrev(i: number): void {
+    if (this.prevSyns[i] === 0 && this.prevUnanswered[i] === 0) return;
+    this.prevFirst[i] = 0;
+    this.prevSyns[i] = 0;
+    this.prevUnanswered[i] = 0;
+    this.prevSources.clear(i);
+    this.prevPorts.clear(i);
+  }
+
+  /** Start a new window at `start` (aligned), forgetting the current one's counts and sketches. */
   resetWindow(i: number, start: number): void {
     this.winStart[i] = start;
     this.winFirst[i] = 0;
@@ -134,6 +172,8 @@ export class VictimSlots {
     this.active[i] = 0;
     this.flood[i] = 0;
     this.ids[i] = '';
+    this.prevSyns[i] = 1; // force the clear
+    this.clearPrev(i);
     this.resetWindow(i, 0);
   }
 }
