@@ -201,3 +201,20 @@ test('a flood across a window boundary, answered by nobody (timeouts only): coun
   assert.ok(Math.abs(end.sources - 2000) / 2000 < 0.06, `sources ${end.sources}`);
   assert.equal(end.firstSeen, 1009);
 });
+
+test('one scanner among a server\'s real clients is one-to-one: no distributed event (distributed-max-source-share)', () => {
+  const { d, events } = make();
+  let ts = 7000;
+  for (let port = 1; port <= 600; port++) {
+    d.onPacket(tcp({ ts, src: '198.51.100.7', dst: '10.9.0.8', sport: 40000, dport: port, flags: SYN }));
+    d.onPacket(tcp({ ts: ts + 0.0001, src: '10.9.0.8', dst: '198.51.100.7', sport: port, dport: 40000, flags: RST | ACK }));
+    // Real clients completing handshakes, and a little spoofed noise nobody answers.
+    const c = `192.0.2.${1 + (port % 50)}`;
+    d.onPacket(tcp({ ts: ts + 0.0002, src: c, dst: '10.9.0.8', sport: 30000 + port, dport: 80, flags: SYN, options: 'os' }));
+    d.onPacket(tcp({ ts: ts + 0.0003, src: c, dst: '10.9.0.8', sport: 30000 + port, dport: 80, flags: ACK }));
+    if (port % 5 === 0) d.onPacket(tcp({ ts: ts + 0.0004, src: `203.0.113.${port % 250}`, dst: '10.9.0.8', sport: 1000 + port, dport: 80, flags: SYN }));
+    ts += 0.01;
+  }
+  d.flush(ts + 5);
+  assert.deepEqual(events, []);
+});

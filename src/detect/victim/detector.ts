@@ -17,6 +17,8 @@ export interface VictimOptions {
   unansweredShare: number;
   /** Distinct sources (estimated) in the window: below this it is one-to-one, the scan detectors' job. */
   minSources: number;
+  /** Share of the unanswered SYNs above which one source makes it one-to-one (the scan detectors' case). */
+  maxSourceShare: number;
   /** Distinct ports (estimated) that make a distributed scan. */
   minPorts: number;
   /** Unanswered SYNs per second that, with flood-share, make a flood. */
@@ -82,7 +84,7 @@ export class VictimDetector implements Detector {
       onRemove: (v) => this.release(v),
       protect: (v) => this.slots.active[v.slot] === 1,
     });
-    this.half = new HalfOpenTable(o.maxHalfOpen, (slot, gen) => this.onUnanswered(slot, gen));
+    this.half = new HalfOpenTable(o.maxHalfOpen, (slot, gen, src) => this.onUnanswered(slot, gen, src));
   }
 
   get activeEpisodes(): number {
@@ -140,7 +142,7 @@ export class VictimDetector implements Detector {
       this.retransmits++; // the same attempt again: not a new SYN to judge
       return;
     }
-    this.half.open(conn, i, s.gen[i], ts);
+    this.half.open(conn, i, s.gen[i], ts, src);
     s.winSyns[i]++;
     const sh = v.ipVersion === 4 ? hashWords(this.o.seed, v.src4, 0, 0, 0) : hashWords(this.o.seed, v.src6[0], v.src6[1], v.src6[2], v.src6[3]);
     const ph = hashWords(this.o.seed ^ 0x9e3779b9, v.dport, 0, 0, 0);
@@ -178,10 +180,11 @@ export class VictimDetector implements Detector {
     this.pool.push(e);
   }
 
-  private onUnanswered(slot: number, gen: number): void {
+  private onUnanswered(slot: number, gen: number, src: number): void {
     const s = this.slots;
     if (s.gen[slot] !== gen) return; // the victim left the table meanwhile
     this.unanswered++;
+    s.countSource(slot, src);
     s.winUnanswered[slot]++;
     if (s.active[slot] === 1) s.epUnanswered[slot]++;
     if (s.winUnanswered[slot] + s.prevUnanswered[slot] >= this.o.minUnanswered) this.markCandidate(slot);
@@ -214,6 +217,8 @@ export class VictimDetector implements Detector {
     if (u < o.minUnanswered || u < o.unansweredShare * syns) return false;
     const sources = s.winSources.estimateUnion(s.prevSources, i);
     if (sources < o.minSources) return false;
+    // One source behind most unanswered SYNs (a scanner among a server's clients): one-to-one.
+    if (s.topSourceCount(i) > o.maxSourceShare * s.srcTotal[i]) return false;
     // Rate since the first SYN of the two windows (at least a second).
     const first = s.prevSyns[i] > 0 ? s.prevFirst[i] : s.winFirst[i] > 0 ? s.winFirst[i] : s.winStart[i];
     const rate = u / Math.max(1, now - first);

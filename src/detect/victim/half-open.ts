@@ -13,8 +13,8 @@
  *   unanswered;
  * - `expire`, once per second of packet time, a sweep of the table: entries
  *   older than the timeout are unanswered.
- * Unanswered entries are reported through `onUnanswered` with the victim slot
- * and its generation.
+ * Unanswered entries are reported through `onUnanswered` with the victim slot,
+ * its generation and the source's address key. 36 bytes per slot.
  */
 export class HalfOpenTable {
   readonly capacity: number;
@@ -24,6 +24,8 @@ export class HalfOpenTable {
   private readonly slot: Int32Array;
   private readonly gen: Float64Array;
   private readonly ts: Float64Array;
+  /** The client's address key, so an unanswered SYN can be charged to its source. */
+  private readonly src: Float64Array;
   /** Entries now (gauge). */
   size = 0;
   /** Entries pushed out by a newer SYN in their slot before their timeout (sum). */
@@ -38,7 +40,7 @@ export class HalfOpenTable {
 
   constructor(
     capacity: number,
-    private readonly onUnanswered: (slot: number, gen: number) => void,
+    private readonly onUnanswered: (slot: number, gen: number, src: number) => void,
   ) {
     let n = 16;
     while (n < capacity) n *= 2;
@@ -48,6 +50,7 @@ export class HalfOpenTable {
     this.slot = new Int32Array(n);
     this.gen = new Float64Array(n);
     this.ts = new Float64Array(n);
+    this.src = new Float64Array(n);
   }
 
   private home(key: number): number {
@@ -60,17 +63,18 @@ export class HalfOpenTable {
   }
 
   /** A new SYN (the caller checked `has` first: a retransmission is not a new attempt). */
-  open(key: number, slot: number, gen: number, now: number): void {
+  open(key: number, slot: number, gen: number, now: number, src = 0): void {
     const i = this.home(key);
     if (this.keys[i] !== 0) {
       this.evictions++;
       this.size--;
-      this.onUnanswered(this.slot[i], this.gen[i]);
+      this.onUnanswered(this.slot[i], this.gen[i], this.src[i]);
     }
     this.keys[i] = key + 1;
     this.slot[i] = slot;
     this.gen[i] = gen;
     this.ts[i] = now;
+    this.src[i] = src;
     this.size++;
   }
 
@@ -92,7 +96,7 @@ export class HalfOpenTable {
     if (this.keys[i] !== key + 1) return;
     this.keys[i] = 0;
     this.size--;
-    this.onUnanswered(this.slot[i], this.gen[i]);
+    this.onUnanswered(this.slot[i], this.gen[i], this.src[i]);
   }
 
   /** Time out every entry opened at or before `now - timeout` (a sweep: call about once a second). */
@@ -105,7 +109,7 @@ export class HalfOpenTable {
         keys[i] = 0;
         this.size--;
         this.expired++;
-        this.onUnanswered(this.slot[i], this.gen[i]);
+        this.onUnanswered(this.slot[i], this.gen[i], this.src[i]);
       }
     }
   }

@@ -1,5 +1,8 @@
 import { HllBank } from './hll.js';
 
+/** Heavy-hitter counters of unanswered sources per victim: a source above half is always among them. */
+const SOURCE_K = 3;
+
 /**
  * Per-victim state as struct-of-arrays over a fixed number of slots, all
  * allocated at start (so a flood never allocates): counts of the current
@@ -44,6 +47,14 @@ export class VictimSlots {
   readonly hhPort: Int32Array;
   readonly hhCount: Float64Array;
   readonly epTopPorts: Int32Array;
+  /**
+   * Misra-Gries over the sources of unanswered SYNs (SOURCE_K counters) and
+   * their total, since the windows began to follow each other: one source
+   * taking most of them is a one-to-one scan, not a distributed one.
+   */
+  readonly hhSrc: Float64Array;
+  readonly hhSrcCount: Float64Array;
+  readonly srcTotal: Float64Array;
 
   constructor(
     readonly n: number,
@@ -83,6 +94,41 @@ export class VictimSlots {
     this.hhPort = new Int32Array(n * k).fill(-1);
     this.hhCount = new Float64Array(n * k);
     this.epTopPorts = new Int32Array(n * k).fill(-1);
+    this.hhSrc = new Float64Array(n * SOURCE_K);
+    this.hhSrcCount = new Float64Array(n * SOURCE_K);
+    this.srcTotal = new Float64Array(n);
+  }
+
+  /** Misra-Gries step for the source of an unanswered SYN (counts within total/(SOURCE_K+1)). */
+  countSource(i: number, key: number): void {
+    this.srcTotal[i]++;
+    const base = i * SOURCE_K;
+    let free = -1;
+    for (let j = base; j < base + SOURCE_K; j++) {
+      if (this.hhSrcCount[j] > 0 && this.hhSrc[j] === key) {
+        this.hhSrcCount[j]++;
+        return;
+      }
+      if (free < 0 && this.hhSrcCount[j] === 0) free = j;
+    }
+    if (free >= 0) {
+      this.hhSrc[free] = key;
+      this.hhSrcCount[free] = 1;
+      return;
+    }
+    for (let j = base; j < base + SOURCE_K; j++) this.hhSrcCount[j]--;
+  }
+
+  /** Unanswered SYNs of the busiest source (a lower bound). */
+  topSourceCount(i: number): number {
+    let m = 0;
+    for (let j = i * SOURCE_K; j < (i + 1) * SOURCE_K; j++) if (this.hhSrcCount[j] > m) m = this.hhSrcCount[j];
+    return m;
+  }
+
+  resetSources(i: number): void {
+    this.srcTotal[i] = 0;
+    this.hhSrcCount.fill(0, i * SOURCE_K, (i + 1) * SOURCE_K);
   }
 
   /**
@@ -98,7 +144,10 @@ export class VictimSlots {
       this.prevUnanswered[i] = this.winUnanswered[i];
       this.winSources.copyInto(this.prevSources, i);
       this.winPorts.copyInto(this.prevPorts, i);
-    } else this.clearPrev(i);
+    } else {
+      this.clearPrev(i);
+      this.resetSources(i);
+    }
     this.resetWindow(i, start);
   }
 
@@ -174,6 +223,7 @@ export class VictimSlots {
     this.ids[i] = '';
     this.prevSyns[i] = 1; // force the clear
     this.clearPrev(i);
+    this.resetSources(i);
     this.resetWindow(i, 0);
   }
 }
