@@ -115,7 +115,7 @@ export interface DistributedEvent {
   sources: number;
   /** Distinct destination ports of those SYNs (HyperLogLog estimate). */
   ports: number;
-  /** Unanswered SYNs per second in the latest judged window. */
+  /** Unanswered SYNs per second since the first SYN of the latest judged windows. */
   rate: number;
   /** SYNs (without ACK) to the victim since the episode began. */
   syns: number;
@@ -191,7 +191,7 @@ export const DISTRIBUTED_FIELDS: readonly EventField<DistributedEvent>[] = [
   { name: 'victim', type: 'string', tag: true, console: true, help: 'The destination receiving unanswered SYNs from many sources.', get: (e) => e.victim },
   { name: 'sources', type: 'int', unit: 'hosts', console: true, help: 'Distinct sources of SYNs to the victim (HyperLogLog estimate, about 3%).', get: (e) => e.sources },
   { name: 'ports', type: 'int', unit: 'ports', console: true, help: 'Distinct destination ports of those SYNs (HyperLogLog estimate).', get: (e) => e.ports },
-  { name: 'rate', type: 'float', unit: 'SYN/s', console: true, help: 'Unanswered SYNs per second in the latest judged window.', get: (e) => e.rate },
+  { name: 'rate', type: 'float', unit: 'SYN/s', console: true, help: 'Unanswered SYNs per second since the first SYN of the judged windows (current and previous).', get: (e) => e.rate },
   { name: 'syns', type: 'int', unit: 'packets', console: true, help: 'SYNs to the victim since the episode began.', get: (e) => e.syns },
   { name: 'unanswered', type: 'int', unit: 'packets', console: true, help: 'SYNs whose handshake the client never completed (no answer, RST, gave up).', get: (e) => e.unanswered },
   { name: 'flood', type: 'bool', tag: true, console: true, help: 'A few ports take most SYNs: a SYN flood rather than a distributed scan.', get: (e) => e.flood },
