@@ -115,6 +115,8 @@ interface Trap {
   servers: string[];
   /** Runs the trap's traffic; returns a line for the diagnostics, throws if the traffic did not happen. */
   run(lab: ScanLab, dir: string): Promise<string>;
+  /** Packets the trap makes at least (both directions), checked live and in the capture. */
+  minPackets: number;
   /** Set when the trap fires today: why (the test is then a todo, and the lead is told). */
   firesToday?: string;
 }
@@ -124,6 +126,7 @@ const sh = (lab: ScanLab, script: string, timeoutMs = 120_000) => lab.exec(lab.s
 const TRAPS: Trap[] = [
   {
     slug: 'crawler',
+    minPackets: 2000,
     what: 'a crawler: 240 HTTP requests over the 24 hosts',
     clients: [CLIENTS[0]!],
     servers: [...VICTIMS4],
@@ -136,6 +139,7 @@ const TRAPS: Trap[] = [
   },
   {
     slug: 'resolver',
+    minPackets: 190,
     what: 'a resolver: DNS queries over UDP to the 24 hosts, all answered',
     clients: [CLIENTS[1]!],
     servers: [...VICTIMS4],
@@ -149,6 +153,7 @@ const TRAPS: Trap[] = [
   },
   {
     slug: 'poller',
+    minPackets: 400,
     what: 'a monitoring poller: TCP checks of the 24 hosts every 2 s, 3 of them refused',
     clients: [CLIENTS[2]!],
     servers: [...VICTIMS4],
@@ -165,6 +170,7 @@ const TRAPS: Trap[] = [
   },
   {
     slug: 'retry',
+    minPackets: 80,
     what: 'a client retrying a dead service: 40 connections refused by one port',
     clients: [CLIENTS[3]!],
     servers: [SERVER],
@@ -176,6 +182,7 @@ const TRAPS: Trap[] = [
   },
   {
     slug: 'passive-ftp',
+    minPackets: 250,
     what: 'passive-FTP-like data connections to 30 high ports of one server',
     clients: [CLIENTS[4]!],
     servers: [SERVER],
@@ -192,6 +199,7 @@ const TRAPS: Trap[] = [
   },
   {
     slug: 'busy-server',
+    minPackets: 3000,
     what: 'a busy server: 40 clients, 10 HTTP requests each, at once',
     clients: CLIENTS.slice(10, 50),
     servers: [SERVER],
@@ -235,6 +243,10 @@ describe('benign traps stay silent (live and replayed)', { skip: unavailable ?? 
       assert.equal(run.live.code, 0, `live sensor exit: ${run.live.stderr}`);
       const replay = replayAll(run.pcap);
       assert.equal(replay.code, 0, `replay exit: ${replay.stderr}`);
+      // Silence proves something only if the traffic was seen: live and in the capture.
+      const seen = (stderr: string) => Number(/packets\.decoded=(\d+)/.exec(stderr)?.[1] ?? 0);
+      assert.ok(seen(replay.stderr) >= trap.minPackets, `the capture holds the trap's traffic: ${seen(replay.stderr)} packets decoded, want >= ${trap.minPackets}`);
+      assert.ok(seen(run.live.stderr) >= trap.minPackets, `the live sensor saw the trap's traffic: ${seen(run.live.stderr)} packets decoded`);
       for (const [where, events] of [['live', run.live.events], [`replay of ${run.pcap}`, replay.events]] as const) {
         const bad = naming(events, trap);
         assert.deepEqual(bad, [], `${trap.slug} named (${where}):\n${show(bad)}`);
