@@ -3,7 +3,7 @@
  * the sensor writes (scan, distributed, entropy), live and replayed, and a
  * recorded run with the live sensor on the victim veth.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from '../helpers/cli.js';
@@ -50,8 +50,33 @@ export interface LabRun {
   captured: number;
 }
 
-/** Record the victim veth and run the live sensor while `body` runs; returns both views. */
-export async function recordRun(lab: ScanLab, dir: string, slug: string, body: () => Promise<void>, sensorArgs: string[] = []): Promise<LabRun> {
+/** Packets written so far to a classic pcap file (little-endian, as tcpdump writes it), by walking its record headers. */
+export function pcapPackets(path: string): number {
+  if (!existsSync(path)) return 0;
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(16);
+    let off = 24;
+    let n = 0;
+    while (off + 16 <= size) {
+      readSync(fd, head, 0, 16, off);
+      off += 16 + head.readUInt32LE(8);
+      if (off <= size) n++;
+    }
+    return n;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Record the victim veth and run the live sensor while `body` runs; returns
+ * both views. Before stopping tcpdump, waits (up to 20 s) until the capture
+ * holds `minPackets`: on a loaded machine tcpdump can lag seconds behind the
+ * wire, and what is still in its buffer at SIGINT is lost.
+ */
+export async function recordRun(lab: ScanLab, dir: string, slug: string, body: () => Promise<void>, sensorArgs: string[] = [], minPackets = 0): Promise<LabRun> {
   const pcap = join(dir, `${slug}.pcap`);
   const alerts = join(dir, `${slug}.live.jsonl`);
   const recording = await lab.record(pcap);
@@ -62,6 +87,8 @@ export async function recordRun(lab: ScanLab, dir: string, slug: string, body: (
     await sleep(300); // the last answers reach tcpdump and the sensor (both on the veth)
     const running = sensor;
     sensor = null;
+    const until = Date.now() + 20_000;
+    while (pcapPackets(pcap) < minPackets && Date.now() < until) await sleep(50);
     const stopped = await running.stop(20_000);
     const dropped = /capture\.kernel_dropped=(\d+)/.exec(stopped.stderr)?.[1] ?? (/capture\.kernel_received=/.test(stopped.stderr) ? '0' : undefined);
     const rec = await recording.stop();

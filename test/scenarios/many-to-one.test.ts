@@ -64,7 +64,7 @@ describe('many-to-one and decoys with real tools (live and replayed)', { skip: u
       assert.ok(r.code === 0 || /packets transmitted/.test(r.stdout + r.stderr), `hping3: ${r.stderr}`);
       const b = await benign;
       assert.ok(b.http_ok >= 10, `benign HTTP: ${JSON.stringify(b)}`);
-    });
+    }, [], 20_000);
     t.diagnostic(`tcpdump: ${run.captured} packets; live kernel drops: ${run.live.kernelDropped}`);
     for (const [where, events] of views(run)) {
       const dist = events.filter((e) => e.kind === 'distributed');
@@ -85,7 +85,7 @@ describe('many-to-one and decoys with real tools (live and replayed)', { skip: u
         lab.scanner('nmap', ['-n', '-Pn', '-sS', '-T4', '--max-retries', '1', '-e', lab.scannerIf, '-S', src, '-p', `${1 + 30 * i}-${30 * (i + 1)}`, VICTIM], 90_000),
       );
       for (const r of await Promise.all(scans)) assert.equal(r.code, 0, `nmap: ${r.stderr}`);
-    });
+    }, [], 600);
     for (const [where, events] of views(run)) {
       const dist = events.filter((e) => e.kind === 'distributed');
       lifecycle(dist, where);
@@ -104,7 +104,7 @@ describe('many-to-one and decoys with real tools (live and replayed)', { skip: u
       const r = await lab.scanner('nmap', ['-n', '-Pn', '-sS', '-T4', '--max-retries', '1', '-e', lab.scannerIf, '-S', SCANNER4, '-D', `${DECOYS[0]},${DECOYS[1]},ME,${DECOYS[2]}`, '-p', '1-200', VICTIM], 90_000);
       assert.equal(r.code, 0, `nmap: ${r.stderr}`);
       await benign;
-    });
+    }, [], 800);
     for (const [where, events] of views(run)) {
       const scans = events.filter((e) => e.kind === 'scan');
       lifecycle(scans, where);
