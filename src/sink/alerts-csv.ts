@@ -3,12 +3,13 @@ import { stringify } from 'csv-stringify/sync';
 import { defineSink, type ModuleContext } from '../config/module.js';
 import { str } from '../config/params.js';
 import { alertRecord, type AlertRecord } from './jsonl.js';
+import { eventCells, extraEventColumns, isExtraEvent } from './event-projection.js';
 import type { SensorRecord } from './schema.js';
 import type { Sink } from './sink.js';
 import { TextOutput } from './text-output.js';
 
-/** CSV columns: the JSON Lines keys, in the same order. */
-export const ALERT_COLUMNS: readonly (keyof AlertRecord)[] = [
+/** Scan columns: the JSON Lines keys, in the same order. */
+export const SCAN_COLUMNS: readonly (keyof AlertRecord)[] = [
   'ts',
   'event',
   'id',
@@ -27,14 +28,26 @@ export const ALERT_COLUMNS: readonly (keyof AlertRecord)[] = [
   'detectors',
   'sample_ports',
   'sample_targets',
+  'group',
+  'group_sources',
 ];
+
+/**
+ * CSV columns: the scan columns, then `kind` and every column of the other
+ * event kinds (schema.ts tables) not already there. One header for the file;
+ * a row leaves the columns of other kinds empty (scan rows say kind `scan`).
+ */
+export const ALERT_COLUMNS: readonly string[] = [...SCAN_COLUMNS, 'kind', ...extraEventColumns().filter((c) => !(SCAN_COLUMNS as readonly string[]).includes(c))];
 
 /**
  * One CSV cell per field; lists are joined with spaces (technique
  * `syn fin`, ports `22 80`), detectors as `name:score/threshold`.
  */
 export function alertRow(a: AlertRecord): (string | number)[] {
-  return ALERT_COLUMNS.map((c) => {
+  return ALERT_COLUMNS.map((name) => {
+    if (name === 'kind') return 'scan';
+    if (!(SCAN_COLUMNS as readonly string[]).includes(name)) return '';
+    const c = name as keyof AlertRecord;
     const v = a[c];
     if (c === 'detectors') return a.detectors.map((d) => `${d.name}:${+d.score.toPrecision(6)}/${d.threshold}`).join(' ');
     if (Array.isArray(v)) return v.join(' ');
@@ -69,13 +82,17 @@ export class AlertCsvSink implements Sink {
   }
 
   write(r: SensorRecord): void {
-    if (r.kind !== 'scan') return;
+    if (r.kind !== 'scan' && !isExtraEvent(r)) return;
     const rows: (string | number)[][] = [];
     if (!this.headerDone) {
       rows.push([...ALERT_COLUMNS]);
       this.headerDone = true;
     }
-    rows.push(alertRow(alertRecord(r)));
+    if (r.kind === 'scan') rows.push(alertRow(alertRecord(r)));
+    else {
+      const cells = eventCells(r);
+      rows.push(ALERT_COLUMNS.map((c) => cells[c] ?? ''));
+    }
     this.out.write(stringify(rows), this.counted);
   }
 
@@ -106,11 +123,11 @@ function sizeOf(path: string): number {
 
 export const alertsCsvModule = defineSink({
   name: 'alerts-csv',
-  help: 'Scan events (start, update, end) as CSV, the same fields as --alerts.',
+  help: 'Scan events (start, update, end) as CSV, the same fields as --alerts; distributed and entropy events in the same file (one header, a kind column).',
   params: [
     { name: 'alerts-csv', type: 'string', help: 'Append scan events as CSV rows to this file (- for standard output); a header is written when the file is new or empty.' },
   ],
-  counters: [{ name: 'alerts.csv_events', kind: 'sum', help: 'Scan events written to the --alerts-csv file.' }],
+  counters: [{ name: 'alerts.csv_events', kind: 'sum', help: 'Scan, distributed and entropy events written to the --alerts-csv file.' }],
   create(ctx: ModuleContext) {
     const path = str(ctx.params, 'alerts-csv');
     if (path === undefined) return null;

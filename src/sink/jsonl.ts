@@ -3,6 +3,7 @@ import { defineSink, type ModuleContext } from '../config/module.js';
 import { str } from '../config/params.js';
 import { VERSION } from '../version.js';
 import { ecsDocument } from './ecs.js';
+import { eventRecord, isExtraEvent } from './event-projection.js';
 import { isoTime, type ScanEvent, type SensorRecord } from './schema.js';
 import type { Sink } from './sink.js';
 import { TextOutput } from './text-output.js';
@@ -31,6 +32,9 @@ export interface AlertRecord {
   detectors: { name: string; score: number; threshold: number }[];
   sample_ports: number[];
   sample_targets: string[];
+  /** Decoy group id ('' when none) and its number of apparent sources (0 when none). */
+  group: string;
+  group_sources: number;
 }
 
 export function alertRecord(e: ScanEvent): AlertRecord {
@@ -53,6 +57,8 @@ export function alertRecord(e: ScanEvent): AlertRecord {
     detectors: e.detectors.map((d) => ({ name: d.name, score: d.score, threshold: d.threshold })),
     sample_ports: [...e.samplePorts],
     sample_targets: [...e.sampleTargets],
+    group: e.group ?? '',
+    group_sources: e.groupSources ?? 0,
   };
 }
 
@@ -62,10 +68,10 @@ export { TextOutput as AlertOutput } from './text-output.js';
 /** The JSON object written for a record, or null when the record is not an alert. */
 export type AlertProjection = (r: SensorRecord) => object | null;
 
-/** peng-ts's own form: scan events only (alertRecord). */
-export const pengProjection: AlertProjection = (r) => (r.kind === 'scan' ? alertRecord(r) : null);
+/** peng-ts's own form: scan events (alertRecord), distributed and entropy events with their kind (eventRecord). */
+export const pengProjection: AlertProjection = (r) => (r.kind === 'scan' ? alertRecord(r) : isExtraEvent(r) ? eventRecord(r) : null);
 
-/** `--alerts FILE`: one JSON object per scan event. */
+/** `--alerts FILE`: one JSON object per scan event; distributed and entropy events carry their `kind`. */
 export class AlertJsonlSink implements Sink {
   readonly name = 'alerts-jsonl';
   /** Events the system accepted (not merely queued). */
@@ -112,9 +118,9 @@ export class AlertJsonlSink implements Sink {
 
 export const alertsJsonlModule = defineSink({
   name: 'alerts',
-  help: 'Scan events (start, update, end) as JSON Lines.',
+  help: 'Scan events (start, update, end) as JSON Lines, and distributed and entropy events with their kind.',
   params: [
-    { name: 'alerts', type: 'string', help: 'Append one JSON object per scan event to this file (- for standard output): ts, event, id, scanner, technique, pattern, tool, counts, detectors, samples.' },
+    { name: 'alerts', type: 'string', help: 'Append one JSON object per scan event to this file (- for standard output): ts, event, id, scanner, technique, pattern, tool, counts, detectors, samples, group; distributed (victim) and entropy events as objects with a kind key.' },
     {
       name: 'alerts-format',
       type: 'choice',
@@ -123,7 +129,7 @@ export const alertsJsonlModule = defineSink({
       help: 'peng: the fields above; ecs: Elastic Common Schema 8.17 documents (event.*, source.ip, destination.ip/port samples, network.transport, threat.* MITRE ATT&CK T1046/T1595.001, rule.*, observer.*), the peng-ts record under peng_ts.scan.',
     },
   ],
-  counters: [{ name: 'alerts.jsonl_events', kind: 'sum', help: 'Scan events written to the --alerts file.' }],
+  counters: [{ name: 'alerts.jsonl_events', kind: 'sum', help: 'Scan, distributed and entropy events written to the --alerts file.' }],
   create(ctx: ModuleContext) {
     const path = str(ctx.params, 'alerts');
     if (path === undefined) return null;

@@ -12,7 +12,8 @@ import { coerceParam } from '../../src/config/params.js';
 import { INFLUX_COUNTER_LIST } from '../../src/sink/influx/counters.js';
 import { toLine } from '../../src/sink/influx/line-protocol.js';
 import { influxBaseUrl, influxSinkModule, makeWriter } from '../../src/sink/influx/module.js';
-import { ENTROPY, MEASUREMENTS, PENG_SYSTEM, pointsFor, renderSchemaMarkdown, SCAN, SENSOR_STATS } from '../../src/sink/influx/points.js';
+import { DISTRIBUTED, ENTROPY, ENTROPY_EVENT, MEASUREMENTS, PENG_SYSTEM, pointsFor, renderSchemaMarkdown, SCAN, SENSOR_STATS } from '../../src/sink/influx/points.js';
+import type { MeasurementSpec } from '../../src/sink/influx/points.js';
 import { LineQueue } from '../../src/sink/influx/queue.js';
 import { InfluxSink } from '../../src/sink/influx/sink.js';
 import { V1Writer } from '../../src/sink/influx/v1-writer.js';
@@ -81,12 +82,12 @@ describe('schema', () => {
   });
 
   test('every tag and field has its own help; names are unique per measurement', () => {
-    for (const m of [ENTROPY, PENG_SYSTEM, SCAN, SENSOR_STATS]) {
+    for (const m of [ENTROPY, PENG_SYSTEM, SCAN, DISTRIBUTED, ENTROPY_EVENT, SENSOR_STATS] as MeasurementSpec<never>[]) {
       const names = [...m.tags.map((t) => t.name), ...m.fields.map((f) => f.name)];
       assert.equal(new Set(names).size, names.length, m.measurement);
       for (const x of [...m.tags, ...m.fields]) assert.ok(x.help.length > 10, `${m.measurement}.${x.name}`);
     }
-    assert.equal(MEASUREMENTS.length, 4);
+    assert.equal(MEASUREMENTS.length, 6);
   });
 });
 

@@ -1,9 +1,11 @@
 import { defineDetector, type ModuleContext } from '../../config/module.js';
-import { num, str } from '../../config/params.js';
+import { bool, num, str } from '../../config/params.js';
 import { ipv4ToString, ipv6ToString } from '../../decode/address.js';
 import type { PacketView } from '../../decode/packet-view.js';
 import { SensorError } from '../../errors.js';
 import { goTime } from '../../sink/go-time.js';
+import type { FrameStat } from '../../sink/schema.js';
+import { EntropyBaseline } from './baseline.js';
 import { EntropyDetector } from './detector.js';
 import { bitsPerBin, pengHash, pengReachableBits, spreadHash, type BitmapGeometry } from './hash.js';
 
@@ -48,6 +50,11 @@ export const entropyModule = defineDetector({
       choices: ['peng', 'spread'],
       help: "peng: Peng's hash, numbers comparable with Peng (part of the bitmap can be unreachable); spread: the whole port range spread evenly over the bitmap.",
     },
+    { name: 'entropy-alarm', type: 'bool', default: true, help: "Learn each direction's normal frame entropy and emit an entropy event for a frame above it (Peng's advice, automated; --no-entropy-alarm to leave it out)." },
+    { name: 'entropy-alpha', type: 'float', default: 0.1, min: 0.0001, max: 1, help: 'EWMA weight of each new frame in the learned mean and variance (0.1: about the last 10 frames count most).' },
+    { name: 'entropy-warmup', type: 'int', default: 20, min: 1, max: 1_000_000, unit: 'frames', help: 'Frames learned before the first entropy event can fire (20 one-minute frames: 20 minutes).' },
+    { name: 'entropy-k', type: 'float', default: 3, min: 0.1, max: 100, unit: 'sigma', help: 'A frame above the learned mean plus this many standard deviations fires (and is not learned).' },
+    { name: 'entropy-min-sigma', type: 'float', default: 0.05, min: 0, max: 2, help: 'Floor of the learned standard deviation: a link whose entropy never moved (0 every frame) needs a rise of k times this to fire.' },
   ],
   counters: [
     { name: 'entropy.syn_client', kind: 'sum', help: 'SYNs (without ACK) to non-local destinations counted in CLIENT frames.' },
@@ -56,7 +63,9 @@ export const entropyModule = defineDetector({
     { name: 'entropy.frames_skipped', kind: 'sum', help: 'Empty frames not emitted one by one because a gap in the capture was longer than 10000 frames.' },
     { name: 'entropy.late_packets', kind: 'sum', help: 'SYNs stamped before the open frame (buffer latency or reordering), counted in the open frame.' },
     { name: 'entropy.hash_dropped', kind: 'sum', help: 'SYNs whose port hashed outside the bitmap (custom hashes only).' },
+    { name: 'entropy.alarms', kind: 'sum', help: 'Frames above their direction\'s learned baseline (entropy events).' },
   ],
+  alerts: [{ id: 'entropy.alarm', message: "a frame's entropy rose above its direction's learned mean by more than --entropy-k standard deviations" }],
   create(ctx: ModuleContext) {
     const geometry = validateGeometry(num(ctx.params, 'bin'), num(ctx.params, 'size'));
     const kind = str(ctx.params, 'hash') ?? 'peng';
@@ -69,6 +78,15 @@ export const entropyModule = defineDetector({
         );
       }
     }
+    const baseline = bool(ctx.params, 'entropy-alarm')
+      ? new EntropyBaseline({
+          alpha: num(ctx.params, 'entropy-alpha'),
+          warmup: num(ctx.params, 'entropy-warmup'),
+          k: num(ctx.params, 'entropy-k'),
+          minSigma: num(ctx.params, 'entropy-min-sigma'),
+          emit: ctx.emit,
+        })
+      : null;
     const detector = new EntropyDetector({
       bins: geometry.bins,
       bitsPerBin: bitsPerBin(geometry),
@@ -77,7 +95,7 @@ export const entropyModule = defineDetector({
       localNets: ctx.localNets,
       withBitmaps: ctx.verbose >= 3,
       closeGrace: 2,
-      emit: ctx.emit,
+      emit: baseline ? (f: FrameStat) => (ctx.emit(f), baseline.onFrame(f)) : ctx.emit,
       onCounted: ctx.verbose >= 3 ? (view, server) => ctx.trace(synLine(view, server)) : undefined,
     });
     ctx.stats.add(entropyModule.counters, (out) => {
@@ -87,6 +105,7 @@ export const entropyModule = defineDetector({
       out['entropy.frames_skipped'] = detector.framesSkipped;
       out['entropy.late_packets'] = detector.latePackets;
       out['entropy.hash_dropped'] = detector.client.dropped + detector.server.dropped;
+      out['entropy.alarms'] = baseline?.events ?? 0;
     });
     return detector;
   },

@@ -36,6 +36,8 @@ export interface AlertOptions extends DescribeOptions {
  */
 export class AlertManager {
   private readonly active = new Set<SourceState>();
+  /** The decoy group of a source (detect/decoy), when that module runs: shown on each event. */
+  groupOf: ((s: SourceState) => { readonly id: string; readonly size: number } | null) | null = null;
   starts = 0;
   updates = 0;
   ends = 0;
@@ -136,6 +138,12 @@ export class AlertManager {
     s.lastEmit = ts;
     s.probesAtEmit = s.probes;
     s.emittedKinds |= kinds;
-    this.emit(buildEvent(s, event, ts, this.o, kinds));
+    const e = buildEvent(s, event, ts, this.o, kinds);
+    const g = this.groupOf?.(s);
+    if (g) {
+      e.group = g.id;
+      e.groupSources = g.size;
+    }
+    this.emit(e);
   }
 }

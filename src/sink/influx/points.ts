@@ -1,4 +1,12 @@
-import type { FrameStat, ScanEvent, SensorRecord, StatsSnapshot } from '../schema.js';
+import {
+  DISTRIBUTED_FIELDS,
+  ENTROPY_EVENT_FIELDS,
+  type EventField,
+  type FrameStat,
+  type ScanEvent,
+  type SensorRecord,
+  type StatsSnapshot,
+} from '../schema.js';
 import { INFLUX_COUNTERS } from './counters.js';
 import type { FieldValue, Point } from './line-protocol.js';
 
@@ -105,6 +113,8 @@ export const SCAN: MeasurementSpec<ScanEvent> = {
     { name: 'probes_to_detect', type: 'int', unit: 'probes', help: 'Probes seen from the scanner before it was judged one.', get: (e) => e.probesToDetect },
     { name: 'duration', type: 'float', unit: 's', help: 'Last probe minus first probe, packet time.', get: (e) => e.lastSeen - e.firstSeen },
     { name: 'tool_evidence', type: 'string', help: 'Why the tool was named (empty when unknown).', get: (e) => e.toolEvidence },
+    { name: 'group', type: 'string', help: 'Decoy group id (nmap -D): scans of one group are one scan with several apparent sources; left out when none.', get: (e) => e.group || undefined },
+    { name: 'group_sources', type: 'int', unit: 'hosts', help: 'Apparent sources in the decoy group; left out when none.', get: (e) => e.groupSources || undefined },
     {
       name: 'detectors',
       type: 'string',
@@ -113,6 +123,48 @@ export const SCAN: MeasurementSpec<ScanEvent> = {
     },
   ],
 };
+
+/**
+ * A measurement derived from an event's field table (schema.ts): `ts` is the
+ * point's time, tag fields become tags, the rest fields (other times as
+ * seconds since the epoch, lists comma-separated, booleans as tags only).
+ */
+function eventMeasurement<R>(measurement: string, help: string, when: string, table: readonly EventField<R>[]): MeasurementSpec<R> {
+  const ts = table.find((f) => f.name === 'ts')!;
+  return {
+    measurement,
+    help,
+    when,
+    time: (r) => ts.get(r) as number,
+    tags: [sensorTag, sourceTag, ...table.filter((f) => f.tag).map((f) => ({ name: f.name, help: f.help, get: (r: R) => String(f.get(r)) }))],
+    fields: table
+      .filter((f) => !f.tag && f.name !== 'ts')
+      .map((f) => ({
+        name: f.name,
+        type: f.type === 'int' ? 'int' : f.type === 'float' || f.type === 'time' ? 'float' : 'string',
+        unit: f.type === 'time' ? 's since epoch' : f.unit,
+        help: f.help,
+        get: (r: R) => {
+          const v = f.get(r);
+          return Array.isArray(v) ? v.join(',') : typeof v === 'boolean' ? String(v) : v;
+        },
+      })),
+  };
+}
+
+export const DISTRIBUTED = eventMeasurement(
+  'distributed',
+  'Many-to-one: a victim receiving unanswered SYNs from many sources (distributed scan, or SYN flood when `flood` is true).',
+  'one point per distributed event (start, update, end), stamped with the packet time of the judgement',
+  DISTRIBUTED_FIELDS,
+);
+
+export const ENTROPY_EVENT = eventMeasurement(
+  'entropy_event',
+  "A frame whose entropy rose above its direction's learned baseline by more than k standard deviations.",
+  'one point per such frame, stamped with the frame end',
+  ENTROPY_EVENT_FIELDS,
+);
 
 const C = INFLUX_COUNTERS;
 
@@ -149,7 +201,7 @@ export const SENSOR_STATS: MeasurementSpec<StatsSnapshot> = {
 };
 
 /** Every measurement, in the order of the docs. */
-export const MEASUREMENTS: readonly MeasurementSpec<never>[] = [ENTROPY, PENG_SYSTEM, SCAN, SENSOR_STATS] as unknown as MeasurementSpec<never>[];
+export const MEASUREMENTS: readonly MeasurementSpec<never>[] = [ENTROPY, PENG_SYSTEM, SCAN, DISTRIBUTED, ENTROPY_EVENT, SENSOR_STATS] as unknown as MeasurementSpec<never>[];
 
 function round(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(3);
@@ -185,6 +237,12 @@ export function pointsFor(record: SensorRecord, opts: PointOptions, out: Point[]
       break;
     case 'stats':
       out.push(build(SENSOR_STATS, record, opts.origin));
+      break;
+    case 'distributed':
+      out.push(build(DISTRIBUTED, record, opts.origin));
+      break;
+    case 'entropy':
+      out.push(build(ENTROPY_EVENT, record, opts.origin));
       break;
   }
   return out;
