@@ -67,7 +67,7 @@ test('stdout closed by its reader (EPIPE): console and --alerts - stop, the file
 
 test('stdout closed and nothing else written: the run stops early, as tcpdump does on SIGPIPE, exit 0', async () => {
   // A pipe that never ends: only a stop on EPIPE ends this run.
-  const feeder = spawn('sh', ['-c', `cat "${SAMPLE}"; sleep 600`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const feeder = spawn('sh', ['-c', `cat "${SAMPLE}"; exec sleep 600`], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/main.ts'), '-r', '-', '--local-net', '10.99.0.0/16', '-timeFrame', '10ms', '-verbose', '3'], {
       cwd: REPO,
