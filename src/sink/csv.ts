@@ -43,6 +43,11 @@ export class FrameCsvSink implements Sink {
     return this.out.reopen();
   }
 
+  /** The name this had before open(); kept for library users. */
+  ready(): Promise<void> {
+    return this.open();
+  }
+
   write(r: SensorRecord): void {
     if (r.kind !== 'frame') return;
     this.out.write(stringify([[goTime(r.end), r.client.toFixed(6), r.server.toFixed(6)]]), this.counted);

@@ -66,23 +66,24 @@ test('stdout closed by its reader (EPIPE): console and --alerts - stop, the file
 });
 
 test('stdout closed and nothing else written: the run stops early, as tcpdump does on SIGPIPE, exit 0', async () => {
-  // A pipe that never ends: only a stop on EPIPE ends this run.
-  const feeder = spawn('sh', ['-c', `cat "${SAMPLE}"; sleep 600`], { stdio: ['ignore', 'pipe', 'ignore'] });
-  try {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/main.ts'), '-r', '-', '--local-net', '10.99.0.0/16', '-timeFrame', '10ms', '-verbose', '3'], {
-      cwd: REPO,
-      env: { ...process.env, TZ: 'UTC' },
-      stdio: [feeder.stdout, 'pipe', 'pipe'],
-    });
-    child.stdout!.destroy();
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    assert.equal(code, 0, stderr);
-    assert.match(stderr, /^\[stats /m);
-  } finally {
-    feeder.kill();
-  }
+  // The sample on a pipe this test keeps open: only a stop on EPIPE ends this run.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/main.ts'), '-r', '-', '--local-net', '10.99.0.0/16', '-timeFrame', '10ms', '-verbose', '3'], {
+    cwd: REPO,
+    env: { ...process.env, TZ: 'UTC' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.on('error', () => {}); // the sensor closes its end when it stops
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  child.stdin.write(readFileSync(SAMPLE));
+  const backstop = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await closed;
+  clearTimeout(backstop);
+  child.stdin.destroy();
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /^\[stats /m);
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

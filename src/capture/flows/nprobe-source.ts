@@ -22,6 +22,8 @@ export interface NprobeJsonOptions {
    * trickling one byte a second cannot hold a slot.
    */
   readonly idleTimeout?: number;
+  /** Wall clock in ms for the idle timeout (tests inject one, as warn-limiter.ts does); Date.now by default. */
+  readonly clock?: () => number;
   readonly views: FlowViewOptions;
   readonly warn: (line: string) => void;
 }
@@ -32,12 +34,14 @@ class Conn {
   flows = 0;
   closed = false;
   /** Wall-clock ms of the last complete line (or of the accept). */
-  lastLine = Date.now();
+  lastLine: number;
   constructor(
     readonly socket: Socket,
     readonly peer: string,
     maxLine: number,
+    now: number,
   ) {
+    this.lastLine = now;
     this.splitter = new LineSplitter(maxLine);
   }
 }
@@ -159,12 +163,17 @@ export class NprobeJsonSource implements CaptureSource {
    */
   private startIdleSweep(): void {
     const ms = (this.o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT) * 1000;
-    this.idleTimer = setInterval(() => this.closeIdle(Date.now() - ms), Math.min(5000, Math.max(50, ms / 4)));
+    this.idleTimer = setInterval(() => this.closeIdle(), Math.min(5000, Math.max(50, ms / 4)));
     this.idleTimer.unref();
   }
 
-  /** Close every connection whose last complete line is older than `limit` (ms). */
-  private closeIdle(limit: number): void {
+  private now(): number {
+    return this.o.clock ? this.o.clock() : Date.now();
+  }
+
+  /** Close every connection without a complete line for the idle timeout (the sweep timer calls it). */
+  closeIdle(): void {
+    const limit = this.now() - (this.o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT) * 1000;
     for (const c of [...this.conns]) {
       if (c.lastLine >= limit) continue;
       this.connectionsIdle++;
@@ -201,7 +210,7 @@ export class NprobeJsonSource implements CaptureSource {
       socket.destroy();
       return;
     }
-    const c = new Conn(socket, peer, this.o.maxLine);
+    const c = new Conn(socket, peer, this.o.maxLine, this.now());
     this.conns.add(c);
     this.connectionsOpened++;
     socket.setKeepAlive(true, 60_000);
@@ -221,7 +230,7 @@ export class NprobeJsonSource implements CaptureSource {
     const lines = this.lines;
     c.splitter.push(chunk, this.onLine);
     // A whole line, even a bad one, is progress; an oversize line being dropped too (it is moving).
-    if (this.lines !== lines || c.splitter.oversize !== before) c.lastLine = Date.now();
+    if (this.lines !== lines || c.splitter.oversize !== before) c.lastLine = this.now();
     if (c.splitter.oversize !== before) {
       this.limiter.note('oversize', () => `nprobe: ${c.peer}: dropped a line longer than ${this.o.maxLine} bytes (--flows-max-line)`);
     }

@@ -1,7 +1,8 @@
 /**
  * Slow clients against the nProbe listener: clients trickling bytes (never a
  * whole line) hold every slot only until --flows-idle-timeout; then a real
- * exporter gets in and its flows are read.
+ * exporter gets in and its flows are read. The idle clock is injected (as
+ * warn-limiter.ts's), so nothing here depends on how fast the machine is.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -19,68 +20,71 @@ async function open(port: number): Promise<Socket> {
   return s;
 }
 
-test('clients trickling one byte at a time are closed after --flows-idle-timeout; a real exporter then gets a slot', async () => {
-  const warnings: string[] = [];
-  const src = new NprobeJsonSource({
+function listener(clock: () => number, warnings: string[] = []): NprobeJsonSource {
+  return new NprobeJsonSource({
     listen: { host: '127.0.0.1', port: 0 },
     maxLine: 4096,
     maxConnections: 4,
-    idleTimeout: 0.4,
+    idleTimeout: 60,
+    clock,
     warnInterval: 10,
     views: { time: 'flow', holdMs: 0, maxHeld: 1000, maxRepeat: 8 },
     warn: (l) => warnings.push(l),
   });
-  let viewsSeen = 0;
-  const run = src.run(() => viewsSeen++);
+}
+
+test('clients trickling bytes are closed after --flows-idle-timeout without a whole line; a real exporter then gets a slot', async () => {
+  let now = 1_000_000;
+  const warnings: string[] = [];
+  const src = listener(() => now, warnings);
+  const run = src.run(() => {});
+  const slow: Socket[] = [];
   try {
     await waitFor('src.port !== 0', () => src.port !== 0, 10_000);
-    const slow = await Promise.all([0, 1, 2, 3].map(() => open(src.port)));
+    for (let i = 0; i < 4; i++) slow.push(await open(src.port));
     await waitFor('four slow clients connected', () => src.connectionsOpen === 4, 10_000);
-    // Trickle: one byte of a never-ending JSON line every 20 ms, on every slot.
-    const trickle = setInterval(() => {
-      for (const s of slow) if (!s.destroyed) s.write('{');
-    }, 20);
-    try {
-      const refused = await open(src.port);
-      await waitFor('the fifth connection refused', () => src.connectionsRefused === 1, 10_000);
-      refused.destroy();
-      await waitFor('the slow clients closed as idle', () => src.connectionsIdle === 4, 10_000);
-      const exporter = await open(src.port);
-      exporter.write(LINE);
-      await waitFor('the exporter\'s flow read', () => src.flows === 1, 10_000);
-      exporter.end();
-    } finally {
-      clearInterval(trickle);
-      for (const s of slow) s.destroy();
+    const refused = await open(src.port);
+    await waitFor('the fifth connection refused', () => src.connectionsRefused === 1, 10_000);
+    refused.destroy();
+    // A byte every "second" for 59 s: no whole line, so no progress.
+    for (let t = 1; t < 60; t++) {
+      const bytes = src.bytes;
+      now += 1000;
+      for (const s of slow) s.write('{');
+      await waitFor(`trickle ${t}`, () => src.bytes === bytes + 4, 10_000);
+      src.closeIdle();
+      assert.equal(src.connectionsIdle, 0, `closed early, at ${t} s`);
     }
+    now += 1001;
+    src.closeIdle();
     assert.equal(src.connectionsIdle, 4);
-    assert.ok(warnings.some((w) => /no complete line for 0\.4 s \(--flows-idle-timeout\)/.test(w)), warnings.join('\n'));
+    assert.equal(src.connectionsOpen, 0);
+    assert.ok(warnings.some((w) => /no complete line for 60 s \(--flows-idle-timeout\)/.test(w)), warnings.join('\n'));
+    const exporter = await open(src.port);
+    exporter.write(LINE);
+    await waitFor("the exporter's flow read", () => src.flows === 1, 10_000);
+    exporter.destroy();
   } finally {
+    for (const s of slow) s.destroy();
     src.stop();
     await run;
   }
 });
 
-test('an exporter sending whole lines is never closed as idle', async () => {
-  const src = new NprobeJsonSource({
-    listen: { host: '127.0.0.1', port: 0 },
-    maxLine: 4096,
-    maxConnections: 4,
-    idleTimeout: 0.4,
-    warnInterval: 10,
-    views: { time: 'flow', holdMs: 0, maxHeld: 1000, maxRepeat: 8 },
-    warn: () => {},
-  });
+test('an exporter sending whole lines, however far apart within the timeout, is never closed as idle', async () => {
+  let now = 1_000_000;
+  const src = listener(() => now);
   const run = src.run(() => {});
   try {
     await waitFor('src.port !== 0', () => src.port !== 0, 10_000);
     const exporter = await open(src.port);
-    // 30 lines, one every 50 ms: 1.5 s, well past the 0.4 s timeout, each within it.
-    for (let i = 0; i < 30; i++) {
+    // One line every 50 s for 500 s: far past the 60 s timeout in total, each within it.
+    for (let i = 0; i < 10; i++) {
+      now += 50_000;
+      const lines = src.lines;
       exporter.write(LINE);
-      const before = src.lines;
-      await waitFor(`line ${i}`, () => src.lines > before, 10_000);
-      await new Promise((r) => setTimeout(r, 50)); // pacing of the exporter, not a wait for a condition
+      await waitFor(`line ${i}`, () => src.lines === lines + 1, 10_000);
+      src.closeIdle();
     }
     assert.equal(src.connectionsIdle, 0);
     assert.equal(src.connectionsOpen, 1);

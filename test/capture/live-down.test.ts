@@ -1,0 +1,69 @@
+/**
+ * A capture interface that goes away mid-run: one line, the stats line, the
+ * open frame flushed, exit 1. A veth pair made and deleted here (no traffic
+ * is sent); needs root and a capture engine, under the lab lock.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { REPO } from '../helpers/cli.js';
+
+const isRoot = process.getuid?.() === 0;
+const haveNative = existsSync(join(REPO, 'src/capture/native/build/Release/peng_pcap.node'));
+const haveCap = existsSync(join(REPO, 'node_modules/cap/build/Release/cap.node'));
+
+async function interfaceGoesAway(engine: 'native' | 'cap'): Promise<{ code: number | null; signal: string | null; stderr: string; stdout: string }> {
+  const dev = `pgd${process.pid % 10000}${engine[0]}`;
+  execFileSync('ip', ['link', 'add', dev, 'type', 'veth', 'peer', 'name', `${dev}p`]);
+  try {
+    execFileSync('ip', ['link', 'set', dev, 'up']);
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/main.ts'), '-network', dev, '--capture-engine', engine, '--local-net', '10.0.0.0/8'], {
+      cwd: REPO,
+      env: { ...process.env, TZ: 'UTC' },
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const closed = new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes(`watching live:${dev}`)) resolve();
+      });
+      child.on('close', () => resolve());
+    });
+    execFileSync('ip', ['link', 'del', dev]);
+    // Backstop only: a sensor that does not notice is stopped after 30 s, and the asserts fail.
+    const backstop = setTimeout(() => child.kill('SIGINT'), 30_000);
+    const [code, signal] = await closed;
+    clearTimeout(backstop);
+    return { code, signal, stderr, stdout };
+  } finally {
+    try {
+      execFileSync('ip', ['link', 'del', dev], { stdio: 'ignore' });
+    } catch {
+      // already gone: deleted by the test
+    }
+  }
+}
+
+function assertHandled(r: { code: number | null; signal: string | null; stderr: string }, dev: RegExp): void {
+  assert.equal(r.signal, null, `killed by ${r.signal}: ${r.stderr}`);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^\[stats /m, 'the counters are printed');
+  assert.match(r.stderr, dev);
+  assert.doesNotMatch(r.stderr, /internal error|Assertion|\n\s+at /);
+}
+
+test('native engine: the interface deleted mid-run gives one line, the stats line, exit 1', { skip: (!isRoot && 'needs root') || (!haveNative && 'native addon not built') }, async () => {
+  const r = await interfaceGoesAway('native');
+  assertHandled(r, /^peng-ts: capture on pgd\S+ failed: /m);
+  assert.match(r.stdout, /\[CLIENT\] total entropy/, 'the open frame was flushed');
+});
+
+test('cap engine: the interface deleted mid-run', { skip: (!isRoot && 'needs root') || (!haveCap && 'cap not built'), todo: "cap's binding asserts on a poll error (binding.cc:190) and aborts the process: needs capture in a child process" }, async () => {
+  const r = await interfaceGoesAway('cap');
+  assertHandled(r, /^peng-ts: capture on pgd\S+ failed: /m);
+});
