@@ -16,6 +16,7 @@ import { csvSinkModule } from './sink/csv-module.js';
 import { formatScanEventLine } from './sink/event-line.js';
 import { StatsRegistry } from './stats/counters.js';
 import { VERSION } from './version.js';
+import { createReassembler } from './decode/module.js';
 
 const warn = (line: string) => process.stderr.write(`peng-ts: ${line}\n`);
 
@@ -122,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const sources = [...(source ? [source] : []), ...createFlowSources(p, ctx)];
-  const sensor = new Sensor({ sources, detectors, output, stats });
+  const sensor = new Sensor({ sources, detectors, output, stats, reassembler: createReassembler(p) });
   let signals = 0;
   const onSignal = () => {
     // First signal: stop, close frames and scans, flush. Second: leave at once.

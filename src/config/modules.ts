@@ -1,4 +1,5 @@
 import { FLOW_SOURCE_MODULES } from '../capture/flows/module.js';
+import { fragmentsModule } from '../decode/module.js';
 import { entropyModule } from '../detect/entropy/module.js';
 import { SCAN_MODULES } from '../detect/scan/standalone.js';
 import { pipelineModule } from '../pipeline.js';
@@ -25,6 +26,7 @@ export const ALL_MODULES: readonly ModuleDescriptor[] = [
   ...FLOW_SOURCE_MODULES,
   sensorParams,
   pipelineModule,
+  fragmentsModule,
   ...DETECTOR_MODULES,
   csvSinkModule,
   ...SINK_MODULES,

@@ -26,6 +26,7 @@ export const ALERT_COLUMNS: readonly (keyof AlertRecord)[] = [
   'detectors',
   'sample_ports',
   'sample_targets',
+  'evasion',
 ];
 
 /**

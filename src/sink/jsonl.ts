@@ -28,6 +28,8 @@ export interface AlertRecord {
   detectors: { name: string; score: number; threshold: number }[];
   sample_ports: number[];
   sample_targets: string[];
+  /** Evasion evidence, e.g. ["fragments"]; [] when none. */
+  evasion: string[];
 }
 
 export function alertRecord(e: ScanEvent): AlertRecord {
@@ -50,6 +52,7 @@ export function alertRecord(e: ScanEvent): AlertRecord {
     detectors: e.detectors.map((d) => ({ name: d.name, score: d.score, threshold: d.threshold })),
     sample_ports: [...e.samplePorts],
     sample_targets: [...e.sampleTargets],
+    evasion: e.evasion ? [...e.evasion] : [],
   };
 }
 

@@ -43,6 +43,9 @@ export type ScanPattern = 'vertical' | 'horizontal' | 'block';
 
 export type ScanTool = 'nmap' | 'masscan' | 'zmap' | 'unknown';
 
+/** Evasion evidence on a scan's probes: `fragments` = tiny or overlapping IP fragments (RFC 1858, RFC 3128). */
+export type EvasionKind = 'fragments';
+
 /** One detector's part in a decision. */
 export interface DetectorScore {
   /** Detector name, e.g. `trw`, `stealth`, `slow`, `udp`. */
@@ -87,6 +90,8 @@ export interface ScanEvent {
   /** Up to 20 ports and 20 hosts probed. */
   samplePorts: number[];
   sampleTargets: string[];
+  /** Evasion seen on the probes (empty or absent when none). */
+  evasion?: EvasionKind[];
 }
 
 /** Sensor health, from the counters (see stats/counters.ts). */

@@ -74,7 +74,7 @@ export class ScanEngine implements Detector, TrackerEvents {
    * once: zmap and masscan get no answers to wait for.
    */
   private fingerprint(s: SourceState): void {
-    if (s.fpChecked < this.o.fingerprintMin || s.all.max < this.o.minConcentration) return;
+    if (s.fpChecked + s.fpUdpChecked < this.o.fingerprintMin || s.all.max < this.o.minConcentration) return;
     const tool = toolOf(s, this.o.fingerprintMin);
     if (tool !== 'unknown') s.fire(Det.FINGERPRINT, toolMatches(s, tool), this.o.fingerprintMin);
   }

@@ -5,7 +5,7 @@ import { ContactTable } from '../../track/contact-table.js';
 import { hash52 } from '../../track/hash.js';
 import { LruTable } from '../../track/lru-table.js';
 import { PendingRing } from '../../track/pending-ring.js';
-import { Fp, isOsStackSyn, tcpFingerprint } from './fingerprint.js';
+import { countFingerprint, isOsStackSyn } from './fingerprint.js';
 import { CF, Kind, KIND_COUNT, pendingKinds, St, stateOf, tcpProbeKind, UDP_PORT_BASE, withState } from './kinds.js';
 import type { ScanPart } from './part.js';
 import { SAMPLE_SIZE, SourceState, type SourceStateLimits } from './source-state.js';
@@ -412,12 +412,10 @@ export class SourceTracker {
     this.probes++;
     if (s.firstSeen === 0) s.firstSeen = now;
     s.lastProbe = now;
+    s.evasion |= v.evasion;
+    if ((v.layers & Layer.UDP) !== 0) countFingerprint(s, v, kind, true);
     if ((v.layers & Layer.TCP) !== 0) {
-      const fp = tcpFingerprint(v, kind);
-      s.fpChecked++;
-      if ((fp & Fp.NMAP) !== 0) s.fpNmap++;
-      if ((fp & Fp.MASSCAN) !== 0) s.fpMasscan++;
-      if ((fp & Fp.ZMAP) !== 0) s.fpZmap++;
+      countFingerprint(s, v, kind, false);
       if (kind === Kind.SYN) {
         if (isOsStackSyn(v)) s.osSyn++;
         else s.rawSyn++;
