@@ -44,6 +44,7 @@ rec() { # rec NAME CMD...
   local tp=$!
   # Wait until tcpdump says it listens (the file header is written before that).
   for i in $(seq 1 100); do grep -q listening /tmp/$P-tcpdump.err 2>/dev/null && break; sleep 0.05; done
+  sleep 0.3 # "listening" comes a moment before the first packet is caught
   ip netns exec $A "$@" >/tmp/$P-cmd.log 2>&1 || echo "warning: $name: command failed: $*" >&2
   sleep 0.5
   kill $tp; wait $tp 2>/dev/null || true
