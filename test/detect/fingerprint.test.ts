@@ -18,6 +18,8 @@ import { DecodeStatus } from '../../src/decode/status.js';
 import { Fp, tcpFingerprint, toolOf, udpFingerprint, type FingerprintCounts } from '../../src/detect/scan/fingerprint.js';
 import { Kind } from '../../src/detect/scan/kinds.js';
 import { createScanEngine } from '../../src/detect/scan/standalone.js';
+import { ALERT_COLUMNS, alertRow } from '../../src/sink/alerts-csv.js';
+import { alertRecord } from '../../src/sink/jsonl.js';
 import type { ScanEvent } from '../../src/sink/schema.js';
 import { ethernet, ipv4, tcp, udp } from '../helpers/packets.js';
 
@@ -148,6 +150,10 @@ test('through the engine: the zmap and masscan UDP captures are named with their
   const fe = f.filter((e) => e.event === 'end' && e.scanner === '10.91.0.1').pop();
   assert.equal(fe?.probes, 7, 'one probe per datagram (7 ports), not per fragment (21)');
   assert.deepEqual(fe?.evasion, ['fragments']);
-  const plain = await engineEvents('nmap-sY');
-  for (const e of plain) assert.deepEqual(e.evasion, [], 'no evasion without fragments');
+  // The JSON Lines record and the CSV row carry it (key and column `evasion`).
+  const rec = alertRecord(fe!);
+  assert.deepEqual(rec.evasion, ['fragments']);
+  assert.equal(alertRow(rec)[ALERT_COLUMNS.indexOf('evasion')], 'fragments');
+  for (const e of [...z, ...m]) assert.deepEqual(e.evasion, [], 'no evasion without fragments');
+  assert.deepEqual(alertRecord(zs).evasion, []);
 });
