@@ -77,12 +77,14 @@ export function onFragment(
   if ((added & FragAdd.CHANGED) !== 0) t.evasion[slot] |= Evasion.OVERLAP;
   const state = t.state[slot];
   let status: number = DecodeStatus.FRAGMENT;
-  const need = (state & FragState.FIRST) !== 0 ? headerNeed(t, slot, v6, next) : -1;
+  // Bytes present from the start (one scan of the coverage map per fragment).
+  const pre = t.prefix(slot);
+  const need = (state & FragState.FIRST) !== 0 ? headerNeed(t, slot, pre, v6, next) : -1;
   if (need >= 0) {
     const emitted = (state & FragState.EMITTED) !== 0;
     const rewrote = emitted && (added & FragAdd.CHANGED) !== 0 && off < need;
     if (!emitted || rewrote) {
-      if (t.prefix(slot) >= need) {
+      if (pre >= need) {
         t.state[slot] |= FragState.EMITTED;
         const firstLen = t.firstLen[slot];
         if (!emitted && off === 0 && len === firstLen && len >= need && t.evasion[slot] === 0 && directL4 >= 0) {
@@ -95,7 +97,7 @@ export function onFragment(
           }
           if (emitted) rr.reemitted++;
           else rr.reassembled++;
-          status = fromTable(view, t, slot, v6, next);
+          status = fromTable(view, t, slot, pre, v6, next);
         }
       } else if (off === 0 && len >= need && avail < need) {
         status = DecodeStatus.TRUNCATED; // the header was on the wire, the capture cut it
@@ -107,9 +109,8 @@ export function onFragment(
 }
 
 /** Header bytes needed from the start of the datagram's data, or -1 when not known yet. */
-function headerNeed(t: FragmentTable, slot: number, v6: boolean, next: number): number {
+function headerNeed(t: FragmentTable, slot: number, pre: number, v6: boolean, next: number): number {
   const base = slot * t.cap;
-  const pre = t.prefix(slot);
   let l4 = base;
   let proto = next;
   if (v6) {
@@ -134,9 +135,9 @@ function needInPacket(b: Uint8Array, l4: number, proto: number, end: number): nu
   return need;
 }
 
-function fromTable(view: PacketView, t: FragmentTable, slot: number, v6: boolean, next: number): number {
+function fromTable(view: PacketView, t: FragmentTable, slot: number, pre: number, v6: boolean, next: number): number {
   const base = slot * t.cap;
-  const end = base + t.prefix(slot);
+  const end = base + pre;
   let l4 = base;
   if (v6) {
     l4 = walkIpv6Extensions(t.data, next, base, end);
