@@ -1,7 +1,8 @@
 /**
  * Real captures recorded in the namespace lab by captures/record.sh (nmap
  * 7.93 -sY, -sZ, -sO, IPv6 -sO, -sS -f, -ff, --mtu 8, -sF --mtu 16; kernel
- * IPv6 fragments; zmap 2.1.1 -M udp; masscan 1.3.2 -pU), decoded with the
+ * IPv6 fragments; hping3 -f and a hand-made RFC 1858 overlap; zmap 2.1.1
+ * -M udp; masscan 1.3.2 -pU), decoded with the
  * default reassembler and checked two ways:
  * - against tshark's own decoding of the same file (with its IP
  *   reassembly on): the same transport tuples, datagram for datagram;
@@ -99,7 +100,7 @@ function tshark(name: string): string[] {
   return out;
 }
 
-const CAPTURES = ['nmap-sY', 'nmap-sZ', 'nmap-sO', 'nmap-sO6', 'nmap-f', 'nmap-ff', 'nmap-mtu8', 'nmap-mtu16-sU', 'ipv6-frag', 'zmap-udp', 'masscan-udp'];
+const CAPTURES = ['nmap-sY', 'nmap-sZ', 'nmap-sO', 'nmap-sO6', 'nmap-f', 'nmap-ff', 'nmap-mtu8', 'nmap-mtu16-sU', 'hping3-f', 'ipv6-frag', 'zmap-udp', 'masscan-udp'];
 const noTshark = which('tshark') ? false : 'tshark not installed (apt-get install tshark)';
 
 for (const name of CAPTURES) {
@@ -162,5 +163,23 @@ test('nmap -sO (IPv4, IPv6): empty protocol probes decode as OK with proto set; 
     const bare = r.views.filter((v) => (v.layers & (Layer.TCP | Layer.UDP | Layer.SCTP | Layer.ICMP4 | Layer.ICMP6)) === 0);
     const protos = new Set(bare.map((v) => v.proto));
     for (const p of [4, 41, 47, 50]) assert.ok(protos.has(p), `${name}: proto ${p} probe`);
+  }
+});
+
+test('hping3 overlap (RFC 1858): an ACK first fragment, then a fragment at offset 8 rewriting it: both readings, OVERLAP evasion; tshark sees the conflict too', async () => {
+  const r = await replay('hping3-overlap');
+  const tcp = r.views.filter((v) => v.layers & Layer.TCP);
+  assert.equal(tcp.length, 2, JSON.stringify(r.tuples));
+  assert.equal(tcp[0].layers & Layer.REASSEMBLED, 0, 'the first fragment held the ACK header');
+  assert.equal(tcp[0].evasion, 0);
+  assert.ok(r.tuples[0].endsWith('40000>80 flags=16'), r.tuples[0]);
+  assert.ok(tcp[1].layers & Layer.REASSEMBLED);
+  assert.equal(tcp[1].evasion & Evasion.OVERLAP, Evasion.OVERLAP);
+  assert.ok(r.tuples[1].endsWith('40000>80 flags=2'), `the hidden SYN: ${r.tuples[1]}`);
+  assert.equal(r.frag.table!.overlaps, 1);
+  assert.equal(r.frag.reemitted, 1);
+  if (!noTshark) {
+    const conflict = execFileSync('tshark', ['-r', join(DIR, 'hping3-overlap.pcap'), '-n', '-T', 'fields', '-e', 'ip.fragment.overlap.conflict'], { encoding: 'utf8' });
+    assert.match(conflict, /1|True/i, 'tshark flags conflicting overlap data');
   }
 });

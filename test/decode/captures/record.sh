@@ -60,6 +60,13 @@ rec nmap-f nmap -n -Pn -sS -f -p 20-25,80 --max-retries 0 10.91.0.2
 rec nmap-ff nmap -n -Pn -sS -ff -p 20-25,80 --max-retries 0 10.91.0.2
 rec nmap-mtu8 nmap -n -Pn -sS --mtu 8 -p 20-25,80 --max-retries 0 10.91.0.2
 rec nmap-mtu16-sU nmap -n -Pn -sF --mtu 16 -p 20-25,80 --max-retries 0 10.91.0.2
+# hping3: tiny fragments (-f, virtual MTU 16), and RFC 1858's overlap by hand: a
+# fragment holding an ACK header with MF set, then one at offset 8 (-g 8 bytes, same IP
+# id) whose data is another TCP header: it rewrites bytes 8-27 of the first. Its
+# sequence number 0x50020c00 (1342311424) lands on bytes 12-15: data offset 5, flags
+# SYN, window 3072, so the rewritten header is the SYN the first fragment hid.
+rec hping3-f hping3 -S -p 80 -f -c 3 -i u20000 10.91.0.2
+rec hping3-overlap sh -c 'hping3 -A -p 80 -s 40000 -k -x -N 4242 -c 1 10.91.0.2; hping3 -S -p 22 -s 40000 -k -g 8 -N 4242 -M 1342311424 -c 1 10.91.0.2'
 # nmap refuses -f with IPv6 (NmapOps.cc: "fragmentation are not supported with IPv6"):
 # the kernel fragments large IPv6 datagrams instead (veth MTU 1280).
 ip -n $A link set ${P}a mtu 1280; ip -n $B link set ${P}b mtu 1280
