@@ -108,6 +108,12 @@ test('UDP that is no tool: a Linux resolver (DF, checksum), a Windows one (TTL 1
   assert.equal(udpFingerprint(d({ dport: 53, ttl: 128, df: false, sum: 0x8f3a, payload: query })), 0, 'windows resolver');
   assert.equal(udpFingerprint(d({ dport: 4789, ttl: 64, df: false, sum: 0, payload: Array(50).fill(0) })), 0, 'vxlan');
   assert.equal(udpFingerprint(d({ dport: 53, ttl: 64, df: false, sum: 0, payload: query })), Fp.ZMAP, 'zmap 4.1+ (random ID, TTL 64, checksum 0)');
+  // A view made from a flow record has no IP header: TTL, flags and checksum are all 0.
+  const flow = new PacketView();
+  flow.ipVersion = 4;
+  flow.layers = Layer.IPV4 | Layer.UDP;
+  flow.dport = 53;
+  assert.equal(udpFingerprint(flow), 0, 'flow record');
 });
 
 test('TCP and UDP are judged apart: UDP probes never dilute a TCP fingerprint, and the reverse', () => {

@@ -81,7 +81,8 @@ function isTunnelPort(p: number): boolean {
 }
 
 export function udpFingerprint(v: PacketView): number {
-  if (v.ipVersion !== 4) return 0;
+  // TTL 0: no IP header behind the view (flow records leave checksum, flags and TTL at 0).
+  if (v.ipVersion !== 4 || v.ttl === 0) return 0;
   let r = 0;
   const noDf = (v.ipFlags & IpFlag.DF) === 0;
   if (v.ipId === 54321 || (v.udpChecksum === 0 && noDf && !isTunnelPort(v.dport))) r |= Fp.ZMAP;
