@@ -15,13 +15,14 @@ import { decode } from '../../src/decode/decode.js';
 import { defaultReassembler } from '../../src/decode/module.js';
 import { Layer, PacketView } from '../../src/decode/packet-view.js';
 import { DecodeStatus } from '../../src/decode/status.js';
-import { Fp, tcpFingerprint, toolOf, udpFingerprint, type FingerprintCounts } from '../../src/detect/scan/fingerprint.js';
+import { Fp, tcpFingerprint, toolOf, udpFingerprint, verdictTool, type FingerprintCounts } from '../../src/detect/scan/fingerprint.js';
 import { Kind } from '../../src/detect/scan/kinds.js';
 import { createScanEngine } from '../../src/detect/scan/standalone.js';
 import { ALERT_COLUMNS, alertRow } from '../../src/sink/alerts-csv.js';
 import { alertRecord } from '../../src/sink/jsonl.js';
 import type { ScanEvent } from '../../src/sink/schema.js';
 import { ethernet, ipv4, tcp, udp } from '../helpers/packets.js';
+import { Harness, udp as udpView } from './helpers/views.js';
 
 const NOW = 1764579600; // packet time of the literal packets (2025-12-01)
 const be32 = (v: number) => [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
@@ -92,7 +93,8 @@ test('zmap 2.1.1 -M udp (lab capture): every probe matches zmap (IP ID 54321, ch
 test('masscan -pU (lab capture): DNS and SNMP cookies give IP ID = dst ^ dport ^ cookie; bare probes match its template; NTP does not', async () => {
   const p = await probes('masscan-udp');
   assert.equal(p.length, 13, 'ports 50-60, 123, 161');
-  for (const x of p) assert.equal(x.fp, x.dport === 123 ? 0 : Fp.MASSCAN, `port ${x.dport}`);
+  // The cookie relation is a strong mark; the bare template a weak one.
+  for (const x of p) assert.equal(x.fp, x.dport === 123 ? 0 : x.dport === 53 || x.dport === 161 ? Fp.MASSCAN : Fp.MASSCAN | Fp.WEAK, `port ${x.dport}`);
   assert.ok(p.some((x) => x.dport === 53) && p.some((x) => x.dport === 161));
 });
 
@@ -107,7 +109,7 @@ test('UDP that is no tool: a Linux resolver (DF, checksum), a Windows one (TTL 1
   assert.equal(udpFingerprint(d({ dport: 53, ttl: 64, df: true, sum: 0x8f3a, payload: query })), 0, 'linux resolver');
   assert.equal(udpFingerprint(d({ dport: 53, ttl: 128, df: false, sum: 0x8f3a, payload: query })), 0, 'windows resolver');
   assert.equal(udpFingerprint(d({ dport: 4789, ttl: 64, df: false, sum: 0, payload: Array(50).fill(0) })), 0, 'vxlan');
-  assert.equal(udpFingerprint(d({ dport: 53, ttl: 64, df: false, sum: 0, payload: query })), Fp.ZMAP, 'zmap 4.1+ (random ID, TTL 64, checksum 0)');
+  assert.equal(udpFingerprint(d({ dport: 53, ttl: 64, df: false, sum: 0, payload: query })), Fp.ZMAP | Fp.WEAK, 'zmap 4.1+ (random ID, TTL 64, checksum 0): a weak mark');
   // A view made from a flow record has no IP header: TTL, flags and checksum are all 0.
   const flow = new PacketView();
   flow.ipVersion = 4;
@@ -117,10 +119,37 @@ test('UDP that is no tool: a Linux resolver (DF, checksum), a Windows one (TTL 1
 });
 
 test('TCP and UDP are judged apart: UDP probes never dilute a TCP fingerprint, and the reverse', () => {
-  const c: FingerprintCounts = { fpChecked: 10, fpNmap: 10, fpMasscan: 0, fpZmap: 0, fpUdpChecked: 30, fpUdpMasscan: 0, fpUdpZmap: 0 };
+  const c: FingerprintCounts = { fpChecked: 10, fpNmap: 10, fpMasscan: 0, fpZmap: 0, fpUdpChecked: 30, fpUdpMasscan: 0, fpUdpZmap: 0, fpUdpWeak: 0 };
   assert.equal(toolOf(c, 3), 'nmap');
-  const u: FingerprintCounts = { fpChecked: 40, fpNmap: 0, fpMasscan: 0, fpZmap: 0, fpUdpChecked: 10, fpUdpMasscan: 9, fpUdpZmap: 0 };
+  const u: FingerprintCounts = { fpChecked: 40, fpNmap: 0, fpMasscan: 0, fpZmap: 0, fpUdpChecked: 10, fpUdpMasscan: 9, fpUdpZmap: 0, fpUdpWeak: 0 };
   assert.equal(toolOf(u, 3), 'masscan');
+});
+
+test('weak UDP marks alone decide only when most first contacts went unanswered', () => {
+  const weak = { fpChecked: 0, fpNmap: 0, fpMasscan: 0, fpZmap: 0, fpUdpChecked: 10, fpUdpMasscan: 0, fpUdpZmap: 10, fpUdpWeak: 10 };
+  assert.equal(verdictTool({ ...weak, pairs: 10, successes: 10 }, 3), 'unknown', 'a resolver answered by every server');
+  assert.equal(verdictTool({ ...weak, pairs: 10, successes: 2 }, 3), 'zmap', 'a sweep mostly unanswered');
+  assert.equal(toolOf(weak, 3), 'zmap', 'once judged by another detector, the tool is still named');
+  const strong = { ...weak, fpUdpWeak: 0 };
+  assert.equal(verdictTool({ ...strong, pairs: 10, successes: 10 }, 3), 'zmap', 'IP ID 54321 decides whatever the answers');
+});
+
+test('through the engine: a checksum-0 resolver answered by 10 servers is not named; the same sweep unanswered is zmap', () => {
+  for (const answered of [true, false]) {
+    const h = new Harness();
+    for (let i = 0; i < 10; i++) {
+      const dst = `10.5.0.${10 + i}`;
+      h.feed(udpView({ ts: 1000 + i * 0.01, src: '10.5.0.2', dst, sport: 40000 + i, dport: 53, payload: 30, checksum: 0, df: false }));
+      if (answered) h.feed(udpView({ ts: 1000 + i * 0.01 + 0.001, src: dst, dst: '10.5.0.2', sport: 53, dport: 40000 + i, payload: 60 }));
+    }
+    h.flush();
+    const starts = h.of('10.5.0.2', 'start');
+    if (answered) assert.equal(starts.length, 0, JSON.stringify(starts));
+    else {
+      assert.equal(starts.length, 1);
+      assert.equal(starts[0].tool, 'zmap');
+    }
+  }
 });
 
 async function engineEvents(name: string): Promise<ScanEvent[]> {

@@ -2,7 +2,7 @@ import type { PacketView } from '../../decode/packet-view.js';
 import type { ScanEvent } from '../../sink/schema.js';
 import type { Detector } from '../detector.js';
 import { AlertManager, type AlertOptions } from './alert-manager.js';
-import { toolMatches, toolOf } from './fingerprint.js';
+import { toolMatches, verdictTool } from './fingerprint.js';
 import { Det, type ScanPart } from './part.js';
 import type { SourceState } from './source-state.js';
 import { SourceTracker, type TrackerEvents, type TrackerOptions } from './source-tracker.js';
@@ -75,7 +75,7 @@ export class ScanEngine implements Detector, TrackerEvents {
    */
   private fingerprint(s: SourceState): void {
     if (s.fpChecked + s.fpUdpChecked < this.o.fingerprintMin || s.all.max < this.o.minConcentration) return;
-    const tool = toolOf(s, this.o.fingerprintMin);
+    const tool = verdictTool(s, this.o.fingerprintMin);
     if (tool !== 'unknown') s.fire(Det.FINGERPRINT, toolMatches(s, tool), this.o.fingerprintMin);
   }
 

@@ -28,6 +28,12 @@ export const enum Fp {
   NMAP = 1,
   MASSCAN = 2,
   ZMAP = 4,
+  /**
+   * The UDP match came from a weak mark only (zmap's checksum 0 without DF,
+   * masscan's bare template): an embedded stack can send such datagrams too,
+   * so weak marks alone never decide a scan whose probes are mostly answered.
+   */
+  WEAK = 8,
 }
 
 export function tcpFingerprint(v: PacketView, kind: number): number {
@@ -84,15 +90,22 @@ export function udpFingerprint(v: PacketView): number {
   // TTL 0: no IP header behind the view (flow records leave checksum, flags and TTL at 0).
   if (v.ipVersion !== 4 || v.ttl === 0) return 0;
   let r = 0;
+  let strong = false;
   const noDf = (v.ipFlags & IpFlag.DF) === 0;
-  if (v.ipId === 54321 || (v.udpChecksum === 0 && noDf && !isTunnelPort(v.dport))) r |= Fp.ZMAP;
+  if (v.ipId === 54321) {
+    r |= Fp.ZMAP;
+    strong = true;
+  } else if (v.udpChecksum === 0 && noDf && !isTunnelPort(v.dport)) r |= Fp.ZMAP;
   const cookie = masscanUdpCookie(v);
   if (cookie >= 0) {
-    if (((v.dst4 ^ v.dport ^ cookie) & 0xffff) === v.ipId) r |= Fp.MASSCAN;
+    if (((v.dst4 ^ v.dport ^ cookie) & 0xffff) === v.ipId) {
+      r |= Fp.MASSCAN;
+      strong = true;
+    }
   } else if (v.payloadLength === 0 && noDf && v.ttl > 128 && v.udpChecksum !== 0) {
     r |= Fp.MASSCAN; // masscan's bare UDP template: TTL 255, no DF, no payload
   }
-  return r;
+  return r !== 0 && !strong ? r | Fp.WEAK : r;
 }
 
 /** Low 16 bits of the cookie masscan writes into a UDP payload, or -1 (templ-payloads.c, proto-dns.c, proto-snmp.c). */
@@ -127,6 +140,8 @@ export interface FingerprintCounts {
   fpUdpChecked: number;
   fpUdpMasscan: number;
   fpUdpZmap: number;
+  /** UDP probes whose match was a weak mark only (Fp.WEAK). */
+  fpUdpWeak: number;
 }
 
 /** Count one probe's fingerprint (the source tracker calls this per TCP or UDP probe). */
@@ -136,6 +151,7 @@ export function countFingerprint(c: FingerprintCounts, v: PacketView, kind: numb
     c.fpUdpChecked++;
     if ((fp & Fp.MASSCAN) !== 0) c.fpUdpMasscan++;
     if ((fp & Fp.ZMAP) !== 0) c.fpUdpZmap++;
+    if ((fp & Fp.WEAK) !== 0) c.fpUdpWeak++;
     return;
   }
   const fp = tcpFingerprint(v, kind);
@@ -154,6 +170,22 @@ export function toolOf(c: FingerprintCounts, min: number): ScanTool {
   if (enough(c.fpMasscan, c.fpChecked, min) || enough(c.fpUdpMasscan, c.fpUdpChecked, min)) return 'masscan';
   if (enough(c.fpNmap, c.fpChecked, min)) return 'nmap';
   return 'unknown';
+}
+
+/**
+ * The tool a fingerprint verdict may decide on at once (engine.ts), or
+ * unknown. TCP marks and strong UDP marks (IP ID 54321, masscan's cookie
+ * relation) decide as they name; when the tool is named only thanks to weak
+ * UDP marks, most of the source's first contacts must have gone unanswered
+ * (a zmap or masscan sweep; not a device resolving names on many servers).
+ */
+export function verdictTool(c: FingerprintCounts & { successes: number; pairs: number }, min: number): ScanTool {
+  const tool = toolOf(c, min);
+  if (tool === 'unknown' || tool === 'nmap') return tool;
+  const tcp = tool === 'zmap' ? c.fpZmap : c.fpMasscan;
+  const udp = tool === 'zmap' ? c.fpUdpZmap : c.fpUdpMasscan;
+  if (enough(tcp, c.fpChecked, min) || enough(udp - c.fpUdpWeak, c.fpUdpChecked, min)) return tool;
+  return 2 * c.successes < c.pairs ? tool : 'unknown';
 }
 
 function enough(n: number, of: number, min: number): boolean {

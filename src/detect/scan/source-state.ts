@@ -67,6 +67,7 @@ export class SourceState implements LruEntry {
   fpUdpChecked = 0;
   fpUdpMasscan = 0;
   fpUdpZmap = 0;
+  fpUdpWeak = 0;
   /** Evasion bits (decode Evasion: tiny or overlapping fragments) seen on this source's probes. */
   evasion = 0;
 
@@ -146,6 +147,7 @@ export class SourceState implements LruEntry {
     this.fpUdpChecked = 0;
     this.fpUdpMasscan = 0;
     this.fpUdpZmap = 0;
+    this.fpUdpWeak = 0;
     this.evasion = 0;
     this.trwRatio = 1;
     this.fired = 0;
