@@ -7,7 +7,9 @@
 export { FileSource } from './capture/file-source.js';
 export type { CaptureSource, CaptureStats, PacketHandler } from './capture/source.js';
 export { decode } from './decode/decode.js';
-export { PacketView, Layer, TcpFlag, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6 } from './decode/packet-view.js';
+export { PacketView, Layer, TcpFlag, Evasion, SctpChunk, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP } from './decode/packet-view.js';
+export { Reassembler } from './decode/fragments.js';
+export { defaultReassembler } from './decode/module.js';
 export { DecodeStatus, DECODE_STATUS_NAMES } from './decode/status.js';
 export { CidrSet } from './decode/cidr-set.js';
 export { ipv4ToString, ipv6ToString, parseIpv4, parseIpv6 } from './decode/address.js';

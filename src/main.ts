@@ -22,6 +22,7 @@ import { setAddressSeed } from './decode/address.js';
 import { setPairSeed } from './capture/flows/flow-pairs.js';
 import { REPLAY_HASH_SEED } from './config/sensor-params.js';
 import { VERSION } from './version.js';
+import { createReassembler } from './decode/module.js';
 
 const warn = (line: string) => process.stderr.write(`peng-ts: ${line}\n`);
 
@@ -166,7 +167,7 @@ async function main(argv: string[]): Promise<number> {
 
   await output.start();
   const sources = [...(source ? [source] : []), ...createFlowSources(p, ctx)];
-  const sensor = new Sensor({ sources, detectors, output, stats });
+  const sensor = new Sensor({ sources, detectors, output, stats, reassembler: createReassembler(p) });
   let signals = 0;
   const onSignal = () => {
     // First signal: stop, close frames and scans, flush. Second: leave at once.

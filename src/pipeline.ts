@@ -1,5 +1,7 @@
 import { defineModule, type CounterSpec } from './config/params.js';
 import { decode } from './decode/decode.js';
+import type { Reassembler } from './decode/fragments.js';
+import { defaultReassembler, registerFragmentCounters } from './decode/module.js';
 import type { PacketView } from './decode/packet-view.js';
 import { DECODE_STATUS_NAMES, DecodeStatus, isMalformed } from './decode/status.js';
 import type { Detector } from './detect/detector.js';
@@ -13,7 +15,8 @@ export const PIPELINE_COUNTERS: readonly CounterSpec[] = [
   { name: 'decode.unsupported_link', kind: 'sum', help: 'Packets of a link type with no decoder.' },
   { name: 'decode.not_ip', kind: 'sum', help: 'Well-formed frames without IP (ARP, LLDP, STP...).' },
   { name: 'decode.bad_ip', kind: 'sum', help: 'IPv4/IPv6 headers with a wrong version or inconsistent lengths.' },
-  { name: 'decode.bad_transport', kind: 'sum', help: 'TCP/UDP/ICMP headers that are inconsistent (e.g. TCP data offset < 5).' },
+  { name: 'decode.bad_transport', kind: 'sum', help: 'TCP/UDP/ICMP/SCTP headers that are inconsistent (e.g. TCP data offset < 5), or datagrams shorter than their transport header.' },
+  { name: 'decode.fragment', kind: 'sum', help: 'IP fragments that completed no transport header (later pieces of a datagram already decoded, or of one never completed): skipped, not damage. See frag.*.' },
   { name: 'packets.bad_time', kind: 'sum', help: 'Packets skipped because their time is before 1970 or after 2262-04-11 (what a signed 64-bit nanosecond clock holds): damaged stamps, if_tsresol/if_tsoffset gone wrong.' },
   { name: 'clock.backwards', kind: 'sum', help: 'Packets stamped earlier than one already seen (reordering): handled in the open frame.' },
 ];
@@ -53,7 +56,10 @@ export class Pipeline {
   constructor(
     private readonly detectors: readonly Detector[],
     stats: StatsRegistry,
+    /** IP fragment reassembly (decode/module.ts); defaults when not given. */
+    private readonly frags: Reassembler = defaultReassembler(),
   ) {
+    registerFragmentCounters(frags, stats);
     stats.add(PIPELINE_COUNTERS, (out) => {
       out['packets.seen'] = this.seen;
       out['packets.decoded'] = this.decoded;
@@ -76,7 +82,7 @@ export class Pipeline {
       this.badTime++;
       return;
     }
-    const status = decode(view);
+    const status = decode(view, this.frags);
     if (status !== DecodeStatus.OK) {
       this.byStatus[status]++;
       return;

@@ -1,5 +1,6 @@
 import type { CaptureSource } from './capture/source.js';
 import { captureParams } from './config/sensor-params.js';
+import type { Reassembler } from './decode/fragments.js';
 import type { Detector } from './detect/detector.js';
 import type { Output } from './output.js';
 import { Pipeline } from './pipeline.js';
@@ -15,6 +16,8 @@ export interface SensorParts {
   stats: StatsRegistry;
   /** Live sources: how often the quiet-wire tick runs (ms). */
   tickMs?: number;
+  /** IP fragment reassembly built from the fragments module's params (defaults when absent). */
+  reassembler?: Reassembler;
 }
 
 /**
@@ -29,7 +32,7 @@ export class Sensor {
   private stopping = false;
 
   constructor(private readonly parts: SensorParts) {
-    this.pipeline = new Pipeline(parts.detectors, parts.stats);
+    this.pipeline = new Pipeline(parts.detectors, parts.stats, parts.reassembler);
     this.sources = [...(parts.source ? [parts.source] : []), ...(parts.sources ?? [])];
     if (this.sources.length === 0) throw new Error('internal: a sensor needs at least one source');
     const packetSources = this.sources.filter((s) => !s.preDecoded);

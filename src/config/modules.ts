@@ -1,6 +1,7 @@
 import { FLOW_SOURCE_MODULES } from '../capture/flows/module.js';
 import { classifierModule } from '../detect/classifier/module.js';
 import { decoyModule } from '../detect/decoy/module.js';
+import { fragmentsModule } from '../decode/module.js';
 import { entropyModule } from '../detect/entropy/module.js';
 import { SCAN_MODULES } from '../detect/scan/standalone.js';
 import { victimModule } from '../detect/victim/module.js';
@@ -35,6 +36,7 @@ export const ALL_MODULES: readonly ModuleDescriptor[] = [
   ...FLOW_SOURCE_MODULES,
   sensorParams,
   pipelineModule,
+  fragmentsModule,
   ...DETECTOR_MODULES,
   csvSinkModule,
   ...SINK_MODULES,

@@ -10,7 +10,13 @@ import { u16 } from './bytes.js';
 export const WALK_TRUNCATED = -1;
 export const WALK_BAD = -2;
 
-export const walk = { proto: 0, fragment: false };
+export const walk = {
+  proto: 0,
+  /** A fragment header with a non-zero offset was met: the walk stopped after it. */
+  fragment: false,
+  /** Offset of the fragment header, or -1 when there is none. */
+  fragHeader: -1,
+};
 
 const HOP_BY_HOP = 0;
 const ROUTING = 43;
@@ -28,6 +34,7 @@ export function walkIpv6Extensions(b: Uint8Array, firstNext: number, start: numb
   let next = firstNext;
   let p = start;
   walk.fragment = false;
+  walk.fragHeader = -1;
   for (let i = 0; i < MAX_EXTENSION_HEADERS; i++) {
     switch (next) {
       case HOP_BY_HOP:
@@ -52,6 +59,7 @@ export function walkIpv6Extensions(b: Uint8Array, firstNext: number, start: numb
       case FRAGMENT: {
         if (p + 8 > end) return WALK_TRUNCATED;
         const nextHeader = b[p];
+        walk.fragHeader = p;
         // Offset in 8-byte units in the top 13 bits: non-zero = not the first fragment.
         if ((u16(b, p + 2) & 0xfff8) !== 0) walk.fragment = true;
         p += 8;

@@ -20,10 +20,30 @@ export const enum Layer {
   ICMP6 = 1 << 6,
   /** An ICMP error quoting an earlier packet: the inner* fields are set. */
   ICMP_QUOTE = 1 << 7,
-  /** A non-first IP fragment: no transport header to read. */
+  /** An IP fragment (IPv4 MF/offset, IPv6 fragment header). */
   FRAGMENT = 1 << 8,
-  /** An SCTP common header: sport, dport and sctpChunk are set. */
+  /** SCTP common header (ports, verification tag) and first chunk type read. */
   SCTP = 1 << 9,
+  /**
+   * The transport header was put together from several fragments (decode/
+   * fragments.ts): `bytes` is then the fragment table's buffer and l4Offset,
+   * payloadOffset point into it. One such view per datagram, not per fragment.
+   */
+  REASSEMBLED = 1 << 10,
+}
+
+/** Evasion evidence seen on this packet's datagram (PacketView.evasion bits). */
+export const enum Evasion {
+  /** First fragment too short to hold the transport header (RFC 1858 section 3.1, nmap -f). */
+  TINY_FRAGMENT = 1 << 0,
+  /** A fragment overwrote bytes of the transport header with different ones (RFC 1858 section 3.2, RFC 3128). */
+  OVERLAP = 1 << 1,
+}
+
+/** IPv4 flag bits as kept in PacketView.ipFlags (the top 3 bits of byte 6). */
+export const enum IpFlag {
+  MF = 1,
+  DF = 2,
 }
 
 export const IPPROTO_ICMP = 1;
@@ -31,6 +51,17 @@ export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
 export const IPPROTO_ICMPV6 = 58;
 export const IPPROTO_SCTP = 132;
+
+/** SCTP chunk types (RFC 9260 section 3.2) that scans send or draw. */
+export const enum SctpChunk {
+  DATA = 0,
+  INIT = 1,
+  INIT_ACK = 2,
+  ABORT = 6,
+  SHUTDOWN_ACK = 8,
+  COOKIE_ECHO = 10,
+  COOKIE_ACK = 11,
+}
 
 /** TCP flag bits as on the wire (byte 13 of the header, plus NS in bit 8). */
 export const enum TcpFlag {
@@ -90,6 +121,10 @@ export class PacketView {
   ipId = 0;
   /** IPv4 TTL or IPv6 hop limit. */
   ttl = 0;
+  /** IPv4 flags (IpFlag bits: DF, MF); 0 for IPv6. */
+  ipFlags = 0;
+  /** Evasion bits (Evasion) of this datagram's fragments; 0 when unfragmented. */
+  evasion = 0;
 
   sport = 0;
   dport = 0;
@@ -106,12 +141,19 @@ export class PacketView {
   tcpWscale = -1;
   /** Bit set of TCP option kinds present (kinds 0..30; 31 = any higher kind). */
   tcpOptionKinds = 0;
+  /** Timestamp option TSval and TSecr, -1 when absent. */
+  tcpTsval = -1;
+  tcpTsecr = -1;
+
+  /** UDP checksum field as sent (0 = none, allowed on IPv4 only). */
+  udpChecksum = 0;
+
+  /** SCTP verification tag and the type of the first chunk (-1 when none). */
+  sctpVtag = 0;
+  sctpChunk = -1;
 
   icmpType = -1;
   icmpCode = -1;
-
-  /** Type of the first SCTP chunk (1 INIT, 2 INIT ACK, 6 ABORT, 10 COOKIE ECHO...), or -1. */
-  sctpChunk = -1;
 
   // ---- what an ICMP/ICMPv6 error quotes (Layer.ICMP_QUOTE) ----
   innerProto = 0;
@@ -137,6 +179,8 @@ export class PacketView {
     this.proto = 0;
     this.ipId = 0;
     this.ttl = 0;
+    this.ipFlags = 0;
+    this.evasion = 0;
     this.sport = 0;
     this.dport = 0;
     this.tcpFlags = 0;
@@ -147,9 +191,13 @@ export class PacketView {
     this.tcpMss = -1;
     this.tcpWscale = -1;
     this.tcpOptionKinds = 0;
+    this.tcpTsval = -1;
+    this.tcpTsecr = -1;
+    this.udpChecksum = 0;
+    this.sctpVtag = 0;
+    this.sctpChunk = -1;
     this.icmpType = -1;
     this.icmpCode = -1;
-    this.sctpChunk = -1;
     this.innerProto = 0;
     this.innerSrc4 = 0;
     this.innerDst4 = 0;

@@ -12,8 +12,14 @@ export const enum DecodeStatus {
   NOT_IP = 3,
   /** IP header inconsistent: wrong version, header length, total length. */
   BAD_IP = 4,
-  /** TCP/UDP/ICMP header inconsistent (e.g. TCP data offset < 5). */
+  /** TCP/UDP/ICMP/SCTP header inconsistent (e.g. TCP data offset < 5), or a datagram shorter than its header. */
   BAD_TRANSPORT = 5,
+  /**
+   * An IP fragment that completes no transport header (decode/fragments.ts):
+   * a later piece of a datagram already handed on, or one still incomplete.
+   * Not malformed; counted and skipped.
+   */
+  FRAGMENT = 6,
 }
 
 /** Names by status value, for counters and messages (index = status). */
@@ -24,6 +30,7 @@ export const DECODE_STATUS_NAMES = [
   'not_ip',
   'bad_ip',
   'bad_transport',
+  'fragment',
 ] as const;
 
 /** Statuses that mean the bytes are damaged (as opposed to merely not for us). */

@@ -2,14 +2,17 @@ import { u16, u32 } from './bytes.js';
 import { walk, walkIpv6Extensions } from './ipv6.js';
 import type { PacketView } from './packet-view.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, Layer } from './packet-view.js';
-import { decodeSctp } from './sctp.js';
 import { DecodeStatus } from './status.js';
 
 /**
- * TCP, UDP, ICMP and ICMPv6 headers at `view.l4Offset`, bounded by `end`
+ * TCP, UDP, ICMP, ICMPv6 and SCTP headers at `view.l4Offset`, bounded by `end`
  * (the smaller of the IP packet's declared end and the captured bytes).
+ * A datagram with no transport bytes at all (l4Offset === end: nmap -sO's
+ * empty probes) is OK with only `proto` set; callers tell a capture cut from
+ * a short datagram (see decode.ts).
  */
 export function decodeTransport(view: PacketView, end: number): number {
+  if (view.l4Offset >= end) return DecodeStatus.OK;
   switch (view.proto) {
     case IPPROTO_TCP:
       return tcp(view, end);
@@ -20,10 +23,48 @@ export function decodeTransport(view: PacketView, end: number): number {
     case IPPROTO_ICMPV6:
       return icmp(view, end, true);
     case IPPROTO_SCTP:
-      return decodeSctp(view, end);
+      return sctp(view, end);
     default:
-      return DecodeStatus.OK; // GRE, ESP...: IP-level facts only.
+      return DecodeStatus.OK; // GRE, ESP, IP-in-IP...: IP-level facts only.
   }
+}
+
+/** Bytes of a transport header we need before decoding it (SCTP: common header + one chunk header). */
+export function transportHeaderNeed(proto: number): number {
+  switch (proto) {
+    case IPPROTO_TCP:
+      return 20;
+    case IPPROTO_UDP:
+    case IPPROTO_ICMP:
+    case IPPROTO_ICMPV6:
+      return 8;
+    case IPPROTO_SCTP:
+      return SCTP_COMMON + 4;
+    default:
+      return 0;
+  }
+}
+
+/** SCTP common header: ports, verification tag, CRC32c (RFC 9260 section 3.1). */
+const SCTP_COMMON = 12;
+
+function sctp(view: PacketView, end: number): number {
+  const b = view.bytes;
+  const o = view.l4Offset;
+  if (o + SCTP_COMMON > end) return DecodeStatus.TRUNCATED;
+  view.layers |= Layer.SCTP;
+  view.sport = u16(b, o);
+  view.dport = u16(b, o + 2);
+  view.sctpVtag = u32(b, o + 4);
+  const chunk = o + SCTP_COMMON;
+  // A packet with no chunk is legal to decode; a cut chunk header is the capture's doing.
+  if (chunk + 4 <= end) {
+    view.sctpChunk = b[chunk];
+    if (u16(b, chunk + 2) < 4) return DecodeStatus.BAD_TRANSPORT; // chunk length counts its own header
+  }
+  view.payloadOffset = chunk;
+  view.payloadLength = end - chunk;
+  return DecodeStatus.OK;
 }
 
 function tcp(view: PacketView, end: number): number {
@@ -65,6 +106,10 @@ function readTcpOptions(view: PacketView, start: number, end: number): void {
     if (len < 2 || p + len > end) break;
     if (kind === 2 && len === 4) view.tcpMss = u16(b, p + 2);
     else if (kind === 3 && len === 3) view.tcpWscale = b[p + 2];
+    else if (kind === 8 && len === 10) {
+      view.tcpTsval = u32(b, p + 2);
+      view.tcpTsecr = u32(b, p + 6);
+    }
     p += len;
   }
 }
@@ -76,6 +121,7 @@ function udp(view: PacketView, end: number): number {
   view.layers |= Layer.UDP;
   view.sport = u16(b, o);
   view.dport = u16(b, o + 2);
+  view.udpChecksum = u16(b, o + 6);
   view.payloadOffset = o + 8;
   view.payloadLength = end - o - 8;
   return DecodeStatus.OK;
@@ -136,7 +182,7 @@ function quotedIpv6(view: PacketView, q: number, end: number): void {
 
 function quotedPorts(view: PacketView, l4: number, end: number): void {
   const p = view.innerProto;
-  // SCTP ports sit where TCP's and UDP's do (first 4 bytes).
+  // SCTP puts its ports first too (RFC 9260 section 3.1), so the 8 quoted bytes hold them.
   if ((p === IPPROTO_TCP || p === IPPROTO_UDP || p === IPPROTO_SCTP) && l4 + 4 <= end) {
     view.innerSport = u16(view.bytes, l4);
     view.innerDport = u16(view.bytes, l4 + 2);

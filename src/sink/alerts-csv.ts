@@ -30,6 +30,7 @@ export const SCAN_COLUMNS: readonly (keyof AlertRecord)[] = [
   'sample_targets',
   'group',
   'group_sources',
+  'evasion',
 ];
 
 /**

@@ -35,6 +35,8 @@ export interface AlertRecord {
   /** Decoy group id ('' when none) and its number of apparent sources (0 when none). */
   group: string;
   group_sources: number;
+  /** Evasion evidence, e.g. ["fragments"]; [] when none. */
+  evasion: string[];
 }
 
 export function alertRecord(e: ScanEvent): AlertRecord {
@@ -59,6 +61,7 @@ export function alertRecord(e: ScanEvent): AlertRecord {
     sample_targets: [...e.sampleTargets],
     group: e.group ?? '',
     group_sources: e.groupSources ?? 0,
+    evasion: e.evasion ? [...e.evasion] : [],
   };
 }
 

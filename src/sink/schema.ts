@@ -48,6 +48,9 @@ export type ScanPattern = 'vertical' | 'horizontal' | 'block';
 
 export type ScanTool = 'nmap' | 'masscan' | 'zmap' | 'unknown';
 
+/** Evasion evidence on a scan's probes: `fragments` = tiny or overlapping IP fragments (RFC 1858, RFC 3128). */
+export type EvasionKind = 'fragments';
+
 /** One detector's part in a decision. */
 export interface DetectorScore {
   /** Detector name, e.g. `trw`, `stealth`, `slow`, `udp`. */
@@ -100,6 +103,8 @@ export interface ScanEvent {
   group?: string;
   /** Sources in that group (apparent scanners of one scan), 0 or absent when none. */
   groupSources?: number;
+  /** Evasion seen on the probes (empty or absent when none). */
+  evasion?: EvasionKind[];
 }
 
 /**

@@ -142,7 +142,7 @@ test('zmap: IP ID 54321 to 5 hosts on one port, no answers, is named at the 5th 
   assert.equal(start.tool, 'zmap');
   assert.equal(start.pattern, 'horizontal');
   assert.equal(start.probesToDetect, 5);
-  assert.match(start.toolEvidence, /54321 on 5\/5/);
+  assert.match(start.toolEvidence, /IP ID 54321.* on 5\/5 TCP probes/);
 });
 
 test('masscan: IP ID = (dst ^ dport ^ seq) & 0xffff, no answers, is named at the 5th probe', () => {

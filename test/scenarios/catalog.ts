@@ -242,7 +242,7 @@ export const SCENARIOS: readonly Scenario[] = [
   vertical('nmap-sX', '-sX', 'xmas', 'nmap'),
   vertical('nmap-sA', '-sA', 'ack', 'nmap'),
   vertical('nmap-sM', '-sM', 'maimon', 'nmap'),
-  // UDP: the fingerprints are TCP-only, so no tool is required.
+  // UDP: nmap's UDP probes carry no tool mark (the UDP fingerprints are zmap's and masscan's), so no tool is required.
   vertical('nmap-sU', '-sU', 'udp', null),
   {
     slug: 'nmap-sweep',

@@ -1,5 +1,5 @@
 import { ipv4ToString, ipv6ToString } from '../../decode/address.js';
-import type { DetectorScore, ScanEvent, Technique } from '../../sink/schema.js';
+import type { DetectorScore, EvasionKind, ScanEvent, Technique } from '../../sink/schema.js';
 import { toolEvidence, toolOf } from './fingerprint.js';
 import { Kind, KIND_COUNT, KIND_NAMES, patternOf } from './kinds.js';
 import { DET_COUNT, DET_NAMES } from './part.js';
@@ -100,5 +100,11 @@ export function buildEvent(s: SourceState, event: ScanEvent['event'], ts: number
     detectors: detectors(s),
     samplePorts: Array.from(s.samplePorts.subarray(0, s.nSamplePorts)),
     sampleTargets: sampleTargets(s),
+    evasion: evasionNames(s.evasion),
   };
+}
+
+/** Decode Evasion bits (tiny or overlapping fragments) as event names. */
+function evasionNames(bits: number): EvasionKind[] {
+  return bits !== 0 ? ['fragments'] : [];
 }

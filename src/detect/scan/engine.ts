@@ -2,7 +2,7 @@ import type { PacketView } from '../../decode/packet-view.js';
 import type { ScanEvent } from '../../sink/schema.js';
 import type { Detector } from '../detector.js';
 import { AlertManager, type AlertOptions } from './alert-manager.js';
-import { toolMatches, toolOf } from './fingerprint.js';
+import { toolMatches, verdictTool } from './fingerprint.js';
 import { Kind } from './kinds.js';
 import { Det, type ScanPart } from './part.js';
 import type { SourceState } from './source-state.js';
@@ -93,8 +93,8 @@ export class ScanEngine implements Detector, TrackerEvents {
    * once: zmap and masscan get no answers to wait for.
    */
   private fingerprint(s: SourceState): void {
-    if (s.fpChecked < this.o.fingerprintMin || s.all.max < this.o.minConcentration) return;
-    const tool = toolOf(s, this.o.fingerprintMin);
+    if (s.fpChecked + s.fpUdpChecked < this.o.fingerprintMin || s.all.max < this.o.minConcentration) return;
+    const tool = verdictTool(s, this.o.fingerprintMin);
     if (tool !== 'unknown') s.fire(Det.FINGERPRINT, toolMatches(s, tool), this.o.fingerprintMin);
   }
 

@@ -92,6 +92,12 @@ export class SourceState implements LruEntry {
   fpNmap = 0;
   fpMasscan = 0;
   fpZmap = 0;
+  fpUdpChecked = 0;
+  fpUdpMasscan = 0;
+  fpUdpZmap = 0;
+  fpUdpWeak = 0;
+  /** Evasion bits (decode Evasion: tiny or overlapping fragments) seen on this source's probes. */
+  evasion = 0;
 
   /** TRW likelihood ratio (trw part). */
   trwRatio = 1;
@@ -197,6 +203,11 @@ export class SourceState implements LruEntry {
     this.fpNmap = 0;
     this.fpMasscan = 0;
     this.fpZmap = 0;
+    this.fpUdpChecked = 0;
+    this.fpUdpMasscan = 0;
+    this.fpUdpZmap = 0;
+    this.fpUdpWeak = 0;
+    this.evasion = 0;
     this.trwRatio = 1;
     this.fired = 0;
     zero(this.score);

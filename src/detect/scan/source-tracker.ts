@@ -6,7 +6,7 @@ import { hash52 } from '../../track/hash.js';
 import { FlowSkip } from '../../track/flow-skip.js';
 import { LruTable } from '../../track/lru-table.js';
 import { PendingRing } from '../../track/pending-ring.js';
-import { Fp, isOsStackSyn, tcpFingerprint } from './fingerprint.js';
+import { countFingerprint, Fp, isOsStackSyn, tcpFingerprint } from './fingerprint.js';
 import { CF, Kind, KIND_COUNT, pendingCount, pendingKinds, St, stateOf, tcpProbeKind, UDP_PORT_BASE, withState } from './kinds.js';
 import type { ScanPart } from './part.js';
 import { AdmissionTable, Outcome } from './admission.js';
@@ -599,7 +599,8 @@ export class SourceTracker {
     let s: SourceState;
     if (s0 !== undefined) s = s0;
     else if (adm.probes[slot] === 0 || (!newKind && adm.kind[slot] === kind && adm.holdsContact(slot, dst, portKey))) {
-      // The record's one first contact, or a retry of it: no state yet.
+      // The record's one first contact, or a retry of it: no state yet
+      // (its UDP fingerprint and evasion bits are not kept: see NOTES.md).
       if (adm.probes[slot] === 0) this.recordFirst(v, slot, dst, portKey, kind, newPair, newKind);
       this.countProbe(slot, fp, os, now);
       for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
@@ -617,6 +618,8 @@ export class SourceTracker {
     if (s.firstSeen === 0) s.firstSeen = now;
     if (s.firstEvidence === 0) s.firstEvidence = now;
     s.lastProbe = now;
+    s.evasion |= v.evasion;
+    if ((v.layers & Layer.UDP) !== 0) countFingerprint(s, v, kind, true);
     if (fp !== 0) {
       s.fpChecked++;
       if ((fp & Fp.NMAP) !== 0) s.fpNmap++;

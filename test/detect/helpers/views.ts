@@ -74,7 +74,7 @@ export function tcp(o: TcpSpec): PacketView {
   return v;
 }
 
-export function udp(o: { ts: number; src: string; dst: string; sport?: number; dport: number; payload?: number }): PacketView {
+export function udp(o: { ts: number; src: string; dst: string; sport?: number; dport: number; payload?: number; ipId?: number; ttl?: number; checksum?: number; df?: boolean }): PacketView {
   const v = new PacketView();
   v.ts = o.ts;
   addresses(v, o.src, o.dst);
@@ -83,6 +83,11 @@ export function udp(o: { ts: number; src: string; dst: string; sport?: number; d
   v.sport = o.sport ?? 50000;
   v.dport = o.dport;
   v.payloadLength = o.payload ?? 0;
+  // An OS stack's datagram by default: Linux sets DF and computes the checksum (zmap and masscan do neither or not both).
+  v.ipId = o.ipId ?? 4321;
+  v.ttl = o.ttl ?? 64;
+  v.udpChecksum = o.checksum ?? 0xbeef;
+  v.ipFlags = o.df === false ? 0 : 2;
   return v;
 }
 
