@@ -35,9 +35,9 @@ test('SCTP over IPv6, and a header with no chunk', () => {
   assert.equal(bare.sctpChunk, -1);
 });
 
-test('a cut SCTP header is truncated; the next packet resets sctpChunk', () => {
+test('a datagram shorter than its SCTP header is bad_transport (damage, not a snap length); the next packet resets sctpChunk', () => {
   const v = run(ethernet(ipv4(sctp(1, 2, 1).subarray(0, 8), { proto: 132 })));
-  assert.equal(v.status, DecodeStatus.TRUNCATED);
+  assert.equal(v.status, DecodeStatus.BAD_TRANSPORT);
   const w = new PacketView();
   const a = ethernet(ipv4(sctp(1, 2, 6), { proto: 132 }));
   w.setRaw(a, 0, a.length, a.length, 1, 1, 0);

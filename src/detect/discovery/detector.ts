@@ -110,7 +110,8 @@ export class DiscoveryPart implements TechniquePart {
   private ping(v: PacketView, src: number, dst: number, bit: number, now: number): void {
     const hook = this.hook!;
     const s = hook.source(v, src, now);
-    if (bit === F.ECHO) {
+    // TTL 0: a flow record's view, which carries no payload length to judge.
+    if (bit === F.ECHO && v.ttl !== 0) {
       if (v.payloadLength === 0) s.pingsEmpty++;
       else s.pingsData++;
     }

@@ -172,7 +172,9 @@ describe('softflowd as the exporter', { skip }, () => {
           const f = flows.get(ip)!;
           assert.deepEqual(f.technique, [...new Set(p.technique.map(flowTechnique))].sort(), `${ip}: techniques (connect is syn on flows)`);
           assert.equal(f.pattern, p.pattern, `${ip}: pattern`);
-          assert.equal(f.tool, 'unknown', `${ip}: no tool fingerprint in flows`);
+          // Flows carry no window, options or IP ID: only nmap's discovery set (echo +
+          // timestamp + SYN 443 + ACK 80, all visible in flow records) can name a tool.
+          assert.ok(f.tool === 'unknown' || (f.tool === 'nmap' && p.tool === 'nmap'), `${ip}: no tool fingerprint in flows but nmap's discovery set (${f.tool})`);
         }
       });
     }
