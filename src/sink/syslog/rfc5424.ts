@@ -52,7 +52,8 @@ function sd(id: string, fields: Record<string, unknown>): string {
   const params: string[] = [];
   for (const [k, v] of Object.entries(fields)) {
     const c = cell(v);
-    if (c !== null) params.push(`${sdName(k)}="${esc(c)}"`);
+    // An empty value says nothing (no decoy group, no evasion): left out.
+    if (c !== null && c !== '') params.push(`${sdName(k)}="${esc(c)}"`);
   }
   return `[${sdName(id)}${params.length ? ' ' : ''}${params.join(' ')}]`;
 }
