@@ -4,6 +4,7 @@
  * traffic before and during it, recorded with tcpdump on the victim veth and
  * (optionally) watched live by the sensor in the victim namespace.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { lastPacketTime } from '../helpers/recorder.js';
@@ -50,6 +51,8 @@ export interface Scenario {
   extraTechniques?: string[];
   /** Ranges for the replay's end counts, where the tool's probe set varies (else targets/ports above). */
   counts?: { targets: [number, number]; ports: [number, number] };
+  /** The replay's start must come within this many probes (else any number up to the scan's). */
+  maxProbesToDetect?: number;
   /** A monitoring poller runs alongside (benign 10.77.0.5 pinging 5 victims every 2 s): it must stay silent. */
   poller?: boolean;
   /** Run before recording starts, and its undo after the scenario (lab changes the scenario needs). */
@@ -212,6 +215,14 @@ const TECHNIQUE_SCENARIOS: readonly Scenario[] = [
 
 const EXTRA6 = Array.from({ length: 10 }, (_, i) => `fd77::${(0x101 + i).toString(16)}`);
 
+/** An nftables ruleset change in the victim namespace (nft -f, from a file in the lab's directory). */
+async function nft(lab: ScanLab, rules: string): Promise<void> {
+  const file = join(lab.dir, 'rules.nft');
+  writeFileSync(file, `${rules}\n`);
+  const r = await lab.exec(lab.victimNs, 'nft', ['-f', file]);
+  if (r.code !== 0) throw new Error(`nft ${rules} failed: ${r.stderr}`);
+}
+
 async function sysctl(lab: ScanLab, setting: string): Promise<void> {
   const r = await lab.exec(lab.victimNs, 'sysctl', ['-qw', setting]);
   if (r.code !== 0) throw new Error(`sysctl ${setting} failed: ${r.stderr}`);
@@ -244,6 +255,24 @@ export const SCENARIOS: readonly Scenario[] = [
   vertical('nmap-sM', '-sM', 'maimon', 'nmap'),
   // UDP: nmap's UDP probes carry no tool mark (the UDP fingerprints are zmap's and masscan's), so no tool is required.
   vertical('nmap-sU', '-sU', 'udp', null),
+  {
+    // Behind a dropping firewall (nftables on the victim) nobody answers, and a
+    // connect scan carries no tool mark: the fan-out detector names it within
+    // 50 unanswered probes, without waiting for --probe-timeout (issue 8 item 7).
+    slug: 'nmap-sT-drop',
+    binary: 'nmap',
+    argv: (lab) => nmap(lab, '-sT', '-T4', '-S', SCANNER4, '-p', '1000-1299', VICTIMS4[0]!),
+    scanner: SCANNER4,
+    technique: ['syn'],
+    pattern: 'vertical',
+    tool: null,
+    targets: 1,
+    ports: 300,
+    maxProbesToDetect: 50,
+    duringSeconds: 5,
+    setup: (lab) => nft(lab, 'table inet peng_drop { chain input { type filter hook input priority 0; policy accept; tcp dport 1000-1299 drop; } }'),
+    teardown: (lab) => nft(lab, 'delete table inet peng_drop'),
+  },
   {
     slug: 'nmap-sweep',
     binary: 'nmap',

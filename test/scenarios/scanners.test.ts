@@ -134,6 +134,10 @@ describe('real scanners, live and replayed (issue 3)', { skip: unavailable ?? fa
         const R = checkEvents(replay.events, s, `replay of ${run.pcap}`);
         checkCounts(R.end, s, `replay of ${run.pcap}`);
         t.diagnostic(`live: detected after ${L.start.probesToDetect} probes; replay: after ${R.start.probesToDetect} probes, ${(R.start.ts - R.start.firstSeen).toFixed(3)} s after the first`);
+        if (s.maxProbesToDetect !== undefined) {
+          assert.ok(R.start.probesToDetect <= s.maxProbesToDetect, `replay named after ${R.start.probesToDetect} probes, more than ${s.maxProbesToDetect}`);
+          assert.ok(L.start.probesToDetect <= s.maxProbesToDetect, `live named after ${L.start.probesToDetect} probes, more than ${s.maxProbesToDetect}`);
+        }
 
         // Live and replay saw the same packets (tcpdump and the sensor share
         // the veth): what names the scan must be equal. Counts may differ
