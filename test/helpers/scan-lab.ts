@@ -82,7 +82,6 @@ export interface ExecResult {
   ms: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function run(cmd: string, args: string[]): ExecResult {
   const t0 = Date.now();
@@ -351,20 +350,21 @@ export class ScanLab {
     this.spawnIn(V, PYTHON, [join(this.dir, 'udp-responder.py')], quiet);
     // Listening sockets per protocol and port: IPv4 and IPv6 each for nc and the UDP responder.
     const want: Record<string, number> = { 'tcp 22': 2, 'tcp 443': 2, 'tcp 8080': 1, 'udp 53': 2 };
-    const until = Date.now() + 15_000;
-    for (;;) {
-      const ss = run('ip', ['netns', 'exec', V, 'ss', '-Hlntu']).stdout;
+    let ss = '';
+    let missing: string[] = [];
+    await waitFor(`victim services (missing ${missing.join(', ')})`, () => {
+      ss = run('ip', ['netns', 'exec', V, 'ss', '-Hlntu']).stdout;
       const have: Record<string, number> = {};
       for (const f of ss.split('\n').map((l) => l.trim().split(/\s+/))) {
         if (f.length < 5) continue;
         const key = `${f[0]} ${f[4]!.slice(f[4]!.lastIndexOf(':') + 1)}`;
         have[key] = (have[key] ?? 0) + 1;
       }
-      const missing = Object.keys(want).filter((k) => (have[k] ?? 0) < want[k]!);
-      if (missing.length === 0) return;
-      if (Date.now() > until) throw new Error(`victim services did not come up: missing ${missing.join(', ')}\n${ss}`);
-      await sleep(100);
-    }
+      missing = Object.keys(want).filter((k) => (have[k] ?? 0) < want[k]!);
+      return missing.length === 0;
+    }, 15_000, 100).catch(() => {
+      throw new Error(`victim services did not come up: missing ${missing.join(', ')}\n${ss}`);
+    });
   }
 
   /** Start a long-running process in a namespace (killed by destroy()). */
@@ -456,16 +456,13 @@ export class ScanLab {
     const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
     const t0 = Date.now();
     // Ready when a packet socket of this pid is open in the namespace.
-    for (;;) {
+    await waitFor('the live sensor to open its capture', () => {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`live sensor exited at start (${child.exitCode}): ${stderr}`);
-      const ss = run('ip', ['netns', 'exec', this.victimNs, 'ss', '-H', '-0', '-p']).stdout;
-      if (ss.includes(`pid=${child.pid},`)) break;
-      if (Date.now() - t0 > 30_000) {
-        child.kill('SIGKILL');
-        throw new Error(`live sensor did not open its capture within 30 s: ${stderr}`);
-      }
-      await sleep(50);
-    }
+      return run('ip', ['netns', 'exec', this.victimNs, 'ss', '-H', '-0', '-p']).stdout.includes(`pid=${child.pid},`);
+    }, 30_000, 50).catch((e: unknown) => {
+      child.kill('SIGKILL');
+      throw new Error(`live sensor did not open its capture within 30 s (${(e as Error).message}): ${stderr}`);
+    });
     return {
       pid: child.pid!,
       alertsPath,
@@ -500,7 +497,8 @@ export class ScanLab {
   /** Kill every process of the lab, delete both namespaces (and the veth with them), remove the working dir unless kept. */
   async destroy(opts: { keepDir?: boolean } = {}): Promise<void> {
     for (const c of this.children) c.kill('SIGTERM');
-    await sleep(100);
+    // A moment to exit on SIGTERM (tcpdump writes its file out); destroySync SIGKILLs what is left.
+    await waitFor('the lab processes to exit', () => [...this.children].every((c) => c.exitCode !== null || c.signalCode !== null), 2000).catch(() => undefined);
     this.destroySync();
     if (this.ownDir && !opts.keepDir) rmSync(this.dir, { recursive: true, force: true });
   }

@@ -3,11 +3,12 @@
  * the sensor writes (scan, distributed, entropy), live and replayed, and a
  * recorded run with the live sensor on the victim veth.
  */
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from '../helpers/cli.js';
+import { pcapRecords } from '../helpers/recorder.js';
 import { LOCAL_NETS, type ScanLab } from '../helpers/scan-lab.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** One JSON Lines event as written (snake_case keys); `kind` is `scan` when absent. */
 export type EventLine = Record<string, unknown> & { kind: string; event: string };
@@ -50,31 +51,12 @@ export interface LabRun {
   captured: number;
 }
 
-/** Packets written so far to a classic pcap file (little-endian, as tcpdump writes it), by walking its record headers. */
-export function pcapPackets(path: string): number {
-  if (!existsSync(path)) return 0;
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const head = Buffer.alloc(16);
-    let off = 24;
-    let n = 0;
-    while (off + 16 <= size) {
-      readSync(fd, head, 0, 16, off);
-      off += 16 + head.readUInt32LE(8);
-      if (off <= size) n++;
-    }
-    return n;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
  * Record the victim veth and run the live sensor while `body` runs; returns
- * both views. Before stopping tcpdump, waits (up to 20 s) until the capture
- * holds `minPackets`: on a loaded machine tcpdump can lag seconds behind the
- * wire, and what is still in its buffer at SIGINT is lost.
+ * both views. Then a sentinel connection (ScanLab.sentinel): once the live
+ * sensor has printed its SYN it has read every packet before it, and tcpdump
+ * is stopped only once its file holds that SYN too (and at least
+ * `minPackets`), so both saw the same traffic.
  */
 export async function recordRun(lab: ScanLab, dir: string, slug: string, body: () => Promise<void>, sensorArgs: string[] = [], minPackets = 0): Promise<LabRun> {
   const pcap = join(dir, `${slug}.pcap`);
@@ -84,14 +66,13 @@ export async function recordRun(lab: ScanLab, dir: string, slug: string, body: (
   try {
     sensor = await lab.startSensor(alerts, sensorArgs);
     await body();
-    await sleep(300); // the last answers reach tcpdump and the sensor (both on the veth)
+    const through = await sensor.sawSentinel(await lab.sentinel(), 30_000);
+    await waitFor(`${minPackets} packets in ${pcap}`, () => pcapRecords(pcap).count >= minPackets, 20_000).catch(() => undefined);
     const running = sensor;
     sensor = null;
-    const until = Date.now() + 20_000;
-    while (pcapPackets(pcap) < minPackets && Date.now() < until) await sleep(50);
     const stopped = await running.stop(20_000);
     const dropped = /capture\.kernel_dropped=(\d+)/.exec(stopped.stderr)?.[1] ?? (/capture\.kernel_received=/.test(stopped.stderr) ? '0' : undefined);
-    const rec = await recording.stop();
+    const rec = await recording.stop({ through });
     return {
       pcap,
       captured: rec.captured,
@@ -110,12 +91,9 @@ export async function recordRun(lab: ScanLab, dir: string, slug: string, body: (
 
 /** Wait until `ss -Hltn` in a namespace lists every port, or throw after 15 s. */
 export async function waitListening(lab: ScanLab, ns: string, ports: number[]): Promise<void> {
-  const until = Date.now() + 15_000;
-  for (;;) {
+  await waitFor(`ports ${ports.join(',')} listening in ${ns}`, async () => {
     const r = await lab.exec(ns, 'ss', ['-Hltn']);
     const have = new Set(r.stdout.split('\n').map((l) => Number(l.trim().split(/\s+/)[3]?.split(':').pop())));
-    if (ports.every((p) => have.has(p))) return;
-    if (Date.now() > until) throw new Error(`ports ${ports.join(',')} not listening in ${ns}: ${r.stdout}`);
-    await sleep(100);
-  }
+    return ports.every((p) => have.has(p));
+  }, 15_000);
 }

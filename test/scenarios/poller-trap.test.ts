@@ -12,7 +12,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BENIGN4, labUnavailable, readScanEvents, ScanLab, VICTIMS4, which } from '../helpers/scan-lab.js';
 import { alertsOptionMissing, replayEvents } from './catalog.js';
 
@@ -36,9 +35,10 @@ test('a monitoring poller (pings and TCP checks of six hosts every 2 s) is never
     const [p, c] = await Promise.all([pings, tcp]);
     assert.equal(p.code, 0, `fping: ${p.stderr}`);
     assert.equal(c.code, 0, `TCP checks: ${c.stderr}`);
-    await sleep(500);
+    // Once the sensor printed the sentinel's SYN it has read everything before it; tcpdump stops once its file holds it.
+    const through = await sensor.sawSentinel(await lab.sentinel());
     const stopped = await sensor.stop();
-    const rec = await recording.stop();
+    const rec = await recording.stop({ through });
     t.diagnostic(`poller: ${ROUNDS} rounds of ${HOSTS.length} pings and ${2 * HOSTS.length + 1} TCP checks; tcpdump ${rec.captured} packets`);
     assert.equal(stopped.code, 0, stopped.stderr);
     const live = readScanEvents(alerts);
