@@ -34,9 +34,9 @@ function lifecycle(events: EventLine[], where: string): void {
   }
 }
 
-function views(run: LabRun): [string, EventLine[]][] {
+function views(run: LabRun, extra: string[] = []): [string, EventLine[]][] {
   assert.equal(run.live.code, 0, `live sensor exit: ${run.live.stderr}`);
-  const replay = replayAll(run.pcap);
+  const replay = replayAll(run.pcap, extra);
   assert.equal(replay.code, 0, `replay exit: ${replay.stderr}`);
   return [
     ['live', run.live.events],
@@ -116,6 +116,28 @@ describe('many-to-one and decoys with real tools (live and replayed)', { skip: u
       assert.match(String(g), /^decoy-10\.77\.0\.100-\d+$/, `group id (${where})`);
       for (const e of scans) assert.equal(e.group_sources, 4, `group_sources on ${e.event} of ${String(e.scanner)} (${where})`);
       t.diagnostic(`${where}: ${named.length} sources in ${String(g)}`);
+    }
+  });
+
+  test('entropy alarm: a SYN burst over thousands of ports lifts SERVER entropy above its learned baseline (item 12)', { skip: which('hping3') ? false : 'hping3 is not installed', timeout: 180_000 }, async (t) => {
+    // 1 s frames and a 3-frame warm-up (the default is 20 frames): the lab's benign traffic is the baseline.
+    const args = ['-timeFrame', '1s', '--entropy-warmup', '3'];
+    const run = await recordRun(lab, dir, 'entropy', async () => {
+      const b = await lab.benign({ seconds: 6, refused: false });
+      assert.ok(b.http_ok >= 10, `benign HTTP: ${JSON.stringify(b)}`);
+      // SYNs to ports 1..6000 (hping3 -p ++1), 5,000 a second: each 1 s frame holds thousands of ports.
+      const r = await lab.scanner('hping3', ['-S', '-p', '++1', '-c', '6000', '-i', 'u200', VICTIM], 90_000);
+      assert.ok(r.code === 0 || /packets transmitted/.test(r.stdout + r.stderr), `hping3: ${r.stderr}`);
+    }, args, 6000);
+    for (const [where, events] of views(run, args)) {
+      const alarms = events.filter((e) => e.kind === 'entropy');
+      assert.ok(alarms.length >= 1, `an entropy event (${where})\n${show(events.filter((e) => e.kind !== 'scan'))}`);
+      for (const a of alarms) {
+        assert.equal(a.direction, 'server', `direction (${where})`);
+        assert.ok(Number(a.value) > Number(a.threshold) && Number(a.threshold) > Number(a.baseline), `value above threshold above baseline (${where}): ${JSON.stringify(a)}`);
+      }
+      t.diagnostic(`${where}: ${alarms.length} alarm(s), first ${JSON.stringify(alarms[0])}`);
+      for (const e of events.filter((x) => x.kind === 'scan')) assert.ok(!LAB_BENIGN.includes(String(e.scanner)), `benign client named (${where}): ${show([e])}`);
     }
   });
 });
