@@ -29,6 +29,7 @@ import { timestampMicros } from '../../src/sink/influx/line-protocol.js';
 import { alertRecord } from '../../src/sink/jsonl.js';
 import type { SensorRecord } from '../../src/sink/schema.js';
 import { StatsRegistry } from '../../src/stats/counters.js';
+export { rng } from '../helpers/rng.js';
 
 export interface FuzzResult {
   /** 'pcap', 'pcapng', or 'rejected' (bad magic, shorter than a header). */
@@ -111,17 +112,6 @@ export function checkCounters(r: FuzzResult): string | null {
   return null;
 }
 
-/** mulberry32: small, seeded, so a failing iteration can be replayed from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Values that break length, time and offset fields: zero, all ones, signs, powers of two. */
 const WORDS = [0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 0x10000, 0x40000, 65535, 16, 24, 28];

@@ -21,6 +21,7 @@ import { waitFor } from '../../helpers/wait.js';
 export { waitFor };
 
 import { SHARED_CAPTURES as CAPTURES } from '../../helpers/cli.js';
+export { rng } from '../../helpers/rng.js';
 
 export { CAPTURES };
 
@@ -179,14 +180,3 @@ export function flowTechnique(t: string): string {
   return t === 'connect' ? 'syn' : t;
 }
 
-/** A small seeded PRNG (mulberry32) so random splits are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
