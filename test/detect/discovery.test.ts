@@ -117,6 +117,15 @@ test('echo requests without payload (nmap -sn, -PE) name nmap from the start; 56
   assert.equal(h.of('10.0.0.8', 'start')[0].tool, 'unknown');
 });
 
+test('echo requests from flow records (no IP header behind the view: TTL 0) say nothing about payload: no nmap', () => {
+  const h = new Harness();
+  for (let i = 1; i <= 12; i++) h.feed(icmp({ ts: 1000 + i * 0.01, src: SCANNER, dst: host(i), type: 8, payload: 0, ttl: 0 }));
+  h.flush(1100);
+  const start = h.of(SCANNER, 'start')[0];
+  assert.equal(start.technique[0], 'ping');
+  assert.equal(start.tool, 'unknown');
+});
+
 test('HTTPS clients that also ping are not nmap', () => {
   const h = new Harness();
   for (let i = 1; i <= 3; i++) {

@@ -92,10 +92,12 @@ export function udp(o: { ts: number; src: string; dst: string; sport?: number; d
 }
 
 /** An ICMP/ICMPv6 message that quotes nothing (echo, timestamp, mask requests and replies). */
-export function icmp(o: { ts: number; src: string; dst: string; type: number; code?: number; payload?: number }): PacketView {
+export function icmp(o: { ts: number; src: string; dst: string; type: number; code?: number; payload?: number; ttl?: number }): PacketView {
   const v = new PacketView();
   v.ts = o.ts;
   addresses(v, o.src, o.dst);
+  // A packet's TTL (a flow record's view has 0: no IP header behind it).
+  v.ttl = o.ttl ?? 64;
   const six = v.ipVersion === 6;
   v.proto = six ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
   v.layers |= six ? Layer.ICMP6 : Layer.ICMP4;
