@@ -244,6 +244,8 @@ export interface BenignStats {
 
 /** Source port of the lab's sentinel connection (ScanLab.sentinel). */
 export const SENTINEL_PORT = 42424;
+/** Its destination: the last victim, which the single-host scenarios leave alone (their target is the first). */
+const SENTINEL_HOST = VICTIMS4[VICTIMS4.length - 1]!;
 
 export interface LiveSensor {
   pid: number;
@@ -430,14 +432,14 @@ export class ScanLab {
 
   /**
    * One benign TCP connection from the benign client (source port
-   * SENTINEL_PORT and up; returned) to the first victim's port 22, sent after everything a
+   * SENTINEL_PORT and up; returned) to the last victim's port 22, sent after everything a
    * scenario compares: once the live sensor has printed its SYN, it has read
    * every packet before it (a capture is in order).
    */
   async sentinel(): Promise<number> {
     // A new source port each time: the last one's socket may still be in TIME_WAIT.
     const port = SENTINEL_PORT + (this.sentinels++ % 1000);
-    const r = await this.exec(this.scannerNs, 'nc', ['-z', '-w', '2', '-s', BENIGN4, '-p', String(port), VICTIMS4[0]!, '22'], { timeoutMs: 10_000 });
+    const r = await this.exec(this.scannerNs, 'nc', ['-z', '-w', '2', '-s', BENIGN4, '-p', String(port), SENTINEL_HOST, '22'], { timeoutMs: 10_000 });
     if (r.code !== 0) throw new Error(`sentinel connection failed (${r.code}): ${r.stderr}`);
     return port;
   }

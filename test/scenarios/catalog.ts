@@ -270,7 +270,7 @@ export const SCENARIOS: readonly Scenario[] = [
     ports: 300,
     maxProbesToDetect: 50,
     duringSeconds: 5,
-    setup: (lab) => nft(lab, 'table inet peng_drop { chain input { type filter hook input priority 0; policy accept; tcp dport 1000-1299 drop; } }'),
+    setup: (lab) => nft(lab, 'table inet peng_drop {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    tcp dport 1000-1299 drop\n  }\n}'),
     teardown: (lab) => nft(lab, 'delete table inet peng_drop'),
   },
   {
