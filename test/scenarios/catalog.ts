@@ -256,12 +256,13 @@ export const SCENARIOS: readonly Scenario[] = [
   // UDP: nmap's UDP probes carry no tool mark (the UDP fingerprints are zmap's and masscan's), so no tool is required.
   vertical('nmap-sU', '-sU', 'udp', null),
   {
-    // Behind a dropping firewall (nftables on the victim) nobody answers, and a
-    // connect scan carries no tool mark: the fan-out detector names it within
-    // 50 unanswered probes, without waiting for --probe-timeout (issue 8 item 7).
-    slug: 'nmap-sT-drop',
-    binary: 'nmap',
-    argv: (lab) => nmap(lab, '-sT', '-T4', '-S', SCANNER4, '-p', '1000-1299', VICTIMS4[0]!),
+    // Behind a dropping firewall (nftables on the victim) nobody answers, and
+    // hping3's SYNs (window 512, no options) carry no tool mark: the fan-out
+    // detector names the scan within 50 unanswered probes, without waiting for
+    // --probe-timeout (issue 8 item 7).
+    slug: 'hping3-drop',
+    binary: 'hping3',
+    argv: (lab) => ['hping3', '--scan', '1000-1299', '-S', '-I', lab.scannerIf, '-a', SCANNER4, VICTIMS4[0]!],
     scanner: SCANNER4,
     technique: ['syn'],
     pattern: 'vertical',

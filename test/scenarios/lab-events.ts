@@ -10,7 +10,7 @@ import { pcapRecords } from '../helpers/recorder.js';
 import { LOCAL_NETS, type ScanLab } from '../helpers/scan-lab.js';
 import { waitFor } from '../helpers/wait.js';
 
-/** One JSON Lines event as written (snake_case keys); `kind` is `scan` when absent. */
+/** One JSON Lines event as written (snake_case keys); `kind` is `scan` when absent; `event` is '' for one-off events (entropy). */
 export type EventLine = Record<string, unknown> & { kind: string; event: string };
 
 export function parseEvents(text: string): EventLine[] {
@@ -20,8 +20,8 @@ export function parseEvents(text: string): EventLine[] {
     if (!t.startsWith('{')) continue;
     try {
       const o = JSON.parse(t) as Record<string, unknown>;
-      if (typeof o.event !== 'string') continue;
-      out.push({ ...o, kind: typeof o.kind === 'string' ? o.kind : 'scan' } as EventLine);
+      if (typeof o.event !== 'string' && typeof o.kind !== 'string') continue;
+      out.push({ ...o, kind: typeof o.kind === 'string' ? o.kind : 'scan', event: typeof o.event === 'string' ? o.event : '' } as EventLine);
     } catch {
       // not an event line
     }
