@@ -20,6 +20,7 @@ import { str } from '../../src/config/params.js';
 import { influxBaseUrl, influxSinkModule } from '../../src/sink/influx/module.js';
 import { MEASUREMENTS, type MeasurementSpec } from '../../src/sink/influx/points.js';
 import { startCli } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait.js';
 
 const REPO = join(import.meta.dirname, '../..');
 const read = (p: string) => readFileSync(join(REPO, p), 'utf8');
@@ -142,11 +143,10 @@ describe('docker-compose.yml', () => {
     assert.equal(check(), 1, 'unhealthy before the sensor runs');
     const cli = startCli(['--netflow-listen', '127.0.0.1:0', '--metrics', `127.0.0.1:${port}`]);
     try {
-      const end = Date.now() + 30_000;
-      while (check() !== 0) {
-        assert.ok(Date.now() < end && cli.child.exitCode === null, `healthy once the sensor listens: ${cli.output().stderr}`);
-        await new Promise((r) => setTimeout(r, 100)); // poll interval
-      }
+      await waitFor('healthy once the sensor listens', () => {
+        assert.equal(cli.child.exitCode, null, `the sensor exited: ${cli.output().stderr}`);
+        return check() === 0;
+      }, 30_000, 100);
     } finally {
       cli.child.kill('SIGINT');
       await cli.done;

@@ -15,6 +15,7 @@ import { ALL_MODULES } from '../../src/config/modules.js';
 import { REPO, startCli } from '../helpers/cli.js';
 import { connect, createServer } from 'node:net';
 import { existsSync } from 'node:fs';
+import { waitFor } from '../helpers/wait.js';
 
 const unit = readFileSync(join(REPO, 'deploy/peng-ts.service'), 'utf8');
 const analyze = spawnSync('systemd-analyze', ['--version']);
@@ -71,13 +72,6 @@ const setpriv = spawnSync('setpriv', ['--version']).status === 0;
 const liveSkip =
   process.getuid?.() !== 0 ? 'needs root (to hand out the capabilities)' : !setpriv ? 'setpriv (util-linux) not installed' : !existsSync(join(REPO, 'src/capture/native/build/Release/peng_pcap.node')) ? 'native addon not built' : false;
 
-async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50)); // poll interval
-  }
-}
 
 test('what the unit grants is enough: user nobody with only ambient CAP_NET_RAW/CAP_NET_ADMIN captures live on lo (lab lock)', { skip: liveSkip, timeout: 60_000 }, async () => {
   const caps = service(unit).get('AmbientCapabilities')!.split(' ').map((c) => `+${c.replace(/^CAP_/, '').toLowerCase()}`).join(',');
@@ -93,7 +87,7 @@ test('what the unit grants is enough: user nobody with only ambient CAP_NET_RAW/
   const prefix = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', `--inh-caps=${caps}`, `--ambient-caps=${caps}`, `--bounding-set=-all,${caps}`];
   const cli = startCli(['-network', 'lo', '--filter', `tcp port ${closed}`, '-verbose', '1', '--metrics', `127.0.0.1:${metricsPort}`], prefix);
   try {
-    await until('the capture to open', () => cli.output().stderr.includes('watching live:lo') || cli.child.exitCode !== null);
+    await waitFor('the capture to open', () => cli.output().stderr.includes('watching live:lo') || cli.child.exitCode !== null);
     assert.equal(cli.child.exitCode, null, cli.output().stderr);
     const status = readFileSync(`/proc/${cli.child.pid}/status`, 'utf8');
     // setpriv execs node in place: the pid is the sensor, running as nobody with the two capabilities only.
@@ -103,13 +97,11 @@ test('what the unit grants is enough: user nobody with only ambient CAP_NET_RAW/
       await new Promise<void>((resolve) => connect(closed, '127.0.0.1').on('error', () => resolve()).on('connect', function (this: import('node:net').Socket) { this.destroy(); resolve(); }));
     }
     let delivered = -1;
-    const end = Date.now() + 30_000;
-    while (delivered !== 6) {
-      assert.ok(Date.now() < end, `timed out waiting for 6 packets (${delivered})`);
+    await waitFor('6 packets delivered', async () => {
       const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
       delivered = Number(/^peng_capture_delivered_total (\d+)$/m.exec(text)?.[1] ?? -1);
-      if (delivered !== 6) await new Promise((r) => setTimeout(r, 50)); // poll interval
-    }
+      return delivered === 6;
+    }, 30_000, 50);
   } finally {
     cli.child.kill('SIGINT');
   }

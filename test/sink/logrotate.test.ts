@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { REPO, startCli } from '../helpers/cli.js';
 import { ethernet, ipv4, pcapFile, tcp, type Rec } from '../helpers/packets.js';
+import { waitFor } from '../helpers/wait.js';
 
 const noLogrotate = spawnSync('logrotate', ['--version']).error ? 'logrotate is not installed (apt-get install logrotate)' : false;
 const dir = mkdtempSync(join(tmpdir(), 'peng-logrotate-'));
@@ -33,14 +34,6 @@ const records = (k: number) => pcapFile(1, round(k)).subarray(24);
 
 const lines = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8').split('\n').filter((l) => l.length > 0) : []);
 
-async function until(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setTimeout(r, 20)); // poll interval, not a stand-in for the condition
-  }
-}
 
 test('logrotate + SIGHUP: no line lost or written twice in -export, --alerts, --alerts-csv', { skip: noLogrotate, timeout: 180_000 }, async () => {
   const frames = join(dir, 'frames.csv');
@@ -53,7 +46,7 @@ test('logrotate + SIGHUP: no line lost or written twice in -export, --alerts, --
   const ROUNDS_AFTER = 6;
   for (let k = 1; k <= ROUNDS_BEFORE; k++) stdin.write(records(k));
   // Round k closes frame k-1: rows for frames 1..ROUNDS_BEFORE-1, a start event per round.
-  await until('the first generation', () => lines(frames).length >= ROUNDS_BEFORE - 1 && lines(alerts).length >= ROUNDS_BEFORE && lines(alertsCsv).length >= ROUNDS_BEFORE + 1);
+  await waitFor('the first generation', () => lines(frames).length >= ROUNDS_BEFORE - 1 && lines(alerts).length >= ROUNDS_BEFORE && lines(alertsCsv).length >= ROUNDS_BEFORE + 1);
 
   // The shipped deploy/peng-ts.logrotate, pointed at this run: our files, our
   // process instead of the systemd unit, no owner change, no compression (to read them).
@@ -72,14 +65,14 @@ test('logrotate + SIGHUP: no line lost or written twice in -export, --alerts, --
   const lr = spawnSync('logrotate', ['--force', '--state', join(dir, 'logrotate.state'), conf], { encoding: 'utf8' });
   assert.equal(lr.status, 0, lr.stderr);
   for (const f of [frames, alerts, alertsCsv]) assert.ok(existsSync(`${f}.1`), `${f} rotated`);
-  await until('the SIGHUP to be handled', () => cli.output().stderr.includes('SIGHUP: reopened'));
+  await waitFor('the SIGHUP to be handled', () => cli.output().stderr.includes('SIGHUP: reopened'));
   assert.match(cli.output().stderr, /SIGHUP: reopened csv, alerts-jsonl, alerts-csv/);
 
   for (let k = ROUNDS_BEFORE + 1; k <= ROUNDS_BEFORE + ROUNDS_AFTER; k++) stdin.write(records(k));
-  await until('the second generation', () => lines(alerts).length >= ROUNDS_AFTER);
+  await waitFor('the second generation', () => lines(alerts).length >= ROUNDS_AFTER);
   // A SIGHUP with nothing rotated: same files, appended, nothing repeated.
   cli.child.kill('SIGHUP');
-  await until('the second SIGHUP', () => cli.output().stderr.split('SIGHUP: reopened').length === 3);
+  await waitFor('the second SIGHUP', () => cli.output().stderr.split('SIGHUP: reopened').length === 3);
   stdin.end();
   const r = await cli.done;
   assert.equal(r.code, 0, r.stderr);
@@ -109,9 +102,9 @@ test('logrotate + SIGHUP: no line lost or written twice in -export, --alerts, --
 
 test('SIGHUP with no file outputs: the sensor keeps running, flushes, and still ends with its stats', async () => {
   const cli = startCli(['--netflow-listen', '127.0.0.1:0', '-verbose', '1']);
-  await until('the listener', () => cli.output().stderr.includes('watching NetFlow'));
+  await waitFor('the listener', () => cli.output().stderr.includes('watching NetFlow'));
   cli.child.kill('SIGHUP');
-  await until('the SIGHUP to be handled', () => cli.output().stderr.includes('SIGHUP: reopened nothing (no file outputs)'));
+  await waitFor('the SIGHUP to be handled', () => cli.output().stderr.includes('SIGHUP: reopened nothing (no file outputs)'));
   assert.equal(cli.child.exitCode, null, 'still running');
   cli.child.kill('SIGINT');
   const r = await cli.done;

@@ -15,6 +15,7 @@ import { test } from 'node:test';
 import { ALL_MODULES } from '../../src/config/modules.js';
 import { metricName } from '../../src/sink/metrics/exporter.js';
 import { REPO, SAMPLE, startCli } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait.js';
 
 const haveSoftflowd = spawnSync('softflowd', ['-h']).error === undefined;
 const addonBuilt = existsSync(join(REPO, 'src/capture/native/build/Release/peng_pcap.node'));
@@ -62,13 +63,15 @@ async function scrape(port: number): Promise<ReturnType<typeof parseMetrics> | n
 }
 
 async function until<T>(what: string, get: () => Promise<T | null>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (v !== null && ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v instanceof Object && 'values' in v ? Object.fromEntries((v as { values: Map<string, number> }).values) : v)}`);
-    await new Promise((r) => setTimeout(r, 50)); // poll interval
-  }
+  let v: T | null = null;
+  await waitFor(what, async () => {
+    v = await get();
+    return v !== null && ok(v);
+  }, ms).catch((e: unknown) => {
+    const last = v instanceof Object && 'values' in v ? Object.fromEntries((v as { values: Map<string, number> }).values) : v;
+    throw new Error(`${(e as Error).message}; last: ${JSON.stringify(last)}`);
+  });
+  return v as T;
 }
 
 /** The exit stats line's counters. */

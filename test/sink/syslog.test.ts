@@ -16,6 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { parseSyslogUrl } from '../../src/sink/syslog/sink.js';
 import { syslogMessage } from '../../src/sink/syslog/rfc5424.js';
 import { runCli, SAMPLE } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait.js';
 
 const addonBuilt = existsSync(join(import.meta.dirname, '../../src/capture/native/build/Release/peng_pcap.node'));
 const RSYSLOGD = ['/usr/sbin/rsyslogd', '/sbin/rsyslogd'].find((p) => existsSync(p));
@@ -42,13 +43,6 @@ async function freeUdpPort(): Promise<number> {
   return port;
 }
 
-async function until(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20)); // poll interval
-  }
-}
 
 interface Received {
   pri: string;
@@ -96,10 +90,10 @@ if $app-name == "peng-ts" or $msg contains "peng-test-ready" then action(type="o
 `,
   );
   rsyslog = spawn(RSYSLOGD, ['-n', '-f', conf, '-i', join(dir, 'rsyslogd.pid')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await until('rsyslogd sockets', () => existsSync(join(dir, 'stream.sock')) && existsSync(join(dir, 'dgram.sock')));
+  await waitFor('rsyslogd sockets', () => existsSync(join(dir, 'stream.sock')) && existsSync(join(dir, 'dgram.sock')));
   // Ready when a UDP message makes it through to the output file.
   const probe = createSocket('udp4');
-  await until(
+  await waitFor(
     'rsyslogd to log a UDP probe',
     () => {
       probe.send('<134>1 - - probe - - - peng-test-ready', udpPort, '127.0.0.1');
@@ -122,7 +116,7 @@ describe('--syslog into a real rsyslog', { skip: noRsyslog }, () => {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /syslog\.sent=2\b/);
       const input = proto === 'udp' ? 'imudp' : proto === 'tcp' ? 'imtcp' : 'imptcp';
-      await until(`2 messages via ${input}`, () => received().filter((m) => m.input === input && m.app === 'peng-ts').length >= 2);
+      await waitFor(`2 messages via ${input}`, () => received().filter((m) => m.input === input && m.app === 'peng-ts').length >= 2);
       const msgs = received().filter((m) => m.input === input && m.app === 'peng-ts');
       assert.equal(msgs.length, 2);
       assert.deepEqual(msgs.map((m) => m.msgid), ['scan-start', 'scan-end']);
@@ -144,7 +138,7 @@ describe('--syslog into a real rsyslog', { skip: noRsyslog }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /--syslog/);
     assert.match(r.stderr, /syslog\.sent=2\b/);
-    await until('2 messages via imuxsock', () => received().filter((m) => m.input === 'imuxsock' && m.app === 'peng-ts').length >= 2);
+    await waitFor('2 messages via imuxsock', () => received().filter((m) => m.input === 'imuxsock' && m.app === 'peng-ts').length >= 2);
     const msgs = received().filter((m) => m.input === 'imuxsock' && m.app === 'peng-ts');
     assert.deepEqual(msgs.map((m) => m.msgid), ['scan-start', 'scan-end']);
     assert.equal(msgs[0].version, '1');
