@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { DecoyLinker } from '../../src/detect/decoy/detector.js';
 import { parseIpv4 } from '../../src/decode/address.js';
+import { setHashSeed } from '../../src/track/hash.js';
 import { ACK, SYN, tcp } from './helpers/views.js';
+
+// The linker's tables are direct-mapped: with a random seed, two of a test's
+// few source pairs share a slot now and then (about 1 run in 300 at 1,024
+// slots) and reset each other's evidence. Same input, same output: a fixed seed,
+// as the CLI uses for replays (--hash-seed).
+setHashSeed(1);
 
 const opts = { probeSlots: 1024, window: 1, minLinks: 3, pairSlots: 1024, maxMembers: 64, idle: 600 };
 const group = (l: DecoyLinker, a: string) => l.groupOfAddress(false, parseIpv4(a), new Uint32Array(4));
