@@ -9,12 +9,10 @@
  *   flock /tmp/peng-lab.lock node --import tsx --test test/decode/fragments-lab.test.ts
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { labUnavailable, SCANNER4, ScanLab, VICTIMS4, which, type ScanEventRecord } from '../helpers/scan-lab.js';
+import { describe, test } from 'node:test';
+import { labUnavailable, SCANNER4, VICTIMS4, which, type ScanEventRecord } from '../helpers/scan-lab.js';
 import { alertsOptionMissing, replayEvents, runScenario, type Scenario } from '../scenarios/catalog.js';
+import { labFixture } from '../scenarios/lab-fixture.js';
 
 const unavailable = labUnavailable() ?? alertsOptionMissing() ?? (which('nmap') ? null : 'nmap is not installed');
 
@@ -52,23 +50,12 @@ function check(events: ScanEventRecord[], where: string): { start: ScanEventReco
 const counter = (stderr: string, name: string) => Number(new RegExp(`${name.replace('.', '\\.')}=(\\d+)`).exec(stderr)?.[1] ?? 0);
 
 describe('fragmented nmap scans are decoded and named, with evasion (issue 8, item 1)', { skip: unavailable ?? false }, () => {
-  let lab: ScanLab;
-  let dir = '';
-  let failed = false;
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'peng-frag-lab-'));
-    lab = await ScanLab.create();
-  });
-  after(async () => {
-    await lab?.destroy();
-    if (failed) console.log(`# captures kept in ${dir}`);
-    else if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const fx = labFixture('peng-frag-lab-');
 
   for (const s of SCENARIOS) {
     test(`${s.slug}: syn vertical nmap, evasion fragments, live and replayed`, { timeout: 150_000 }, async (t) => {
       try {
-        const run = await runScenario(lab, s, dir, { live: true });
+        const run = await runScenario(fx.lab, s, fx.dir, { live: true });
         t.diagnostic(`$ ${run.command} (${run.scan.ms} ms; tcpdump: ${run.recorded.captured} packets)`);
         assert.equal(run.scan.code, 0, `nmap failed: ${run.scan.stderr}`);
         const live = run.live!;
@@ -84,7 +71,7 @@ describe('fragmented nmap scans are decoded and named, with evasion (issue 8, it
         assert.ok(r.end.probes >= 100 && r.end.probes <= 200, `probes ${r.end.probes}: one per datagram (retries allowed)`);
         t.diagnostic(`replay: named after ${r.start.probesToDetect} probes; frag.fragments=${counter(replay.stderr, 'frag.fragments')} frag.reassembled=${counter(replay.stderr, 'frag.reassembled')} decode.fragment=${counter(replay.stderr, 'decode.fragment')}`);
       } catch (e) {
-        failed = true;
+        fx.failed();
         throw e;
       }
     });

@@ -9,12 +9,11 @@
  *   flock /tmp/peng-lab.lock node --import tsx --test test/detect/udp-tools-lab.test.ts
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { labUnavailable, SCANNER4, ScanLab, VICTIMS4, which, type ScanEventRecord } from '../helpers/scan-lab.js';
+import { describe, test } from 'node:test';
+import { labUnavailable, SCANNER4, VICTIMS4, which, type ScanEventRecord } from '../helpers/scan-lab.js';
 import { alertsOptionMissing, replayEvents, runScenario, type Scenario } from '../scenarios/catalog.js';
+import { labFixture } from '../scenarios/lab-fixture.js';
 
 const unavailable = labUnavailable() ?? alertsOptionMissing();
 
@@ -67,23 +66,12 @@ function check(events: ScanEventRecord[], s: Scenario, where: string): ScanEvent
 }
 
 describe('UDP sweeps by zmap and masscan name their tool (issue 8, item 6)', { skip: unavailable ?? false }, () => {
-  let lab: ScanLab;
-  let dir = '';
-  let failed = false;
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'peng-udp-tools-'));
-    lab = await ScanLab.create();
-  });
-  after(async () => {
-    await lab?.destroy();
-    if (failed) console.log(`# captures kept in ${dir}`);
-    else if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const fx = labFixture('peng-udp-tools-');
 
   for (const s of SCENARIOS) {
     test(`${s.slug}: named ${s.tool}, live and replayed`, { skip: which(s.binary) ? false : `${s.binary} is not installed`, timeout: 150_000 }, async (t) => {
       try {
-        const run = await runScenario(lab, s, dir, { live: true });
+        const run = await runScenario(fx.lab, s, fx.dir, { live: true });
         t.diagnostic(`$ ${run.command} (${run.scan.ms} ms; tcpdump: ${run.recorded.captured} packets)`);
         assert.equal(run.scan.code, 0, `scanner failed: ${run.scan.stderr}`);
         assert.equal(run.live!.code, 0, `live sensor: ${run.live!.stderr}`);
@@ -93,7 +81,7 @@ describe('UDP sweeps by zmap and masscan name their tool (issue 8, item 6)', { s
         const r = check(replay.events, s, `replay ${run.pcap}`);
         t.diagnostic(`live: named after ${live.probesToDetect} probes; replay: after ${r.probesToDetect} probes; evidence: ${String(r.raw.tool_evidence)}; evasion: ${JSON.stringify(r.raw.evasion)}`);
       } catch (e) {
-        failed = true;
+        fx.failed();
         throw e;
       }
     });
