@@ -4,7 +4,8 @@
  * one thread; `shard FILE N` reads, decodes, runs Peng's entropy and the
  * victim detector on the main thread and hashes every packet by its scanner
  * side (key.ts) to one of N workers (worker.ts) through SharedArrayBuffer
- * rings (ring.ts). Prints one JSON line. Wall and CPU time start after every
+ * rings (ring.ts); `shard FILE 0` is the main thread's share alone (nothing
+ * sent: the ceiling of this split). Prints one JSON line. Wall and CPU time start after every
  * thread has loaded its code.
  */
 import { Worker } from 'node:worker_threads';
@@ -61,10 +62,12 @@ async function shard(workers: number) {
   const local = main.localNets;
   const onMain = main.pipeline.onDecoded;
   let last = 0;
+  let total = 0;
   const raw: RawPacket = { bytes: new Uint8Array(0), offset: 0, caplen: 0, wirelen: 0, linkType: 0, tsSec: 0, tsNsec: 0 };
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   await new FileSource(file).run((v: PacketView) => {
+    total++;
     // Keep the raw record: reassembly (decode/fragments.ts) points the view at its own buffer.
     raw.bytes = v.bytes;
     raw.offset = v.offset;
@@ -81,7 +84,7 @@ async function shard(workers: number) {
       w = shardOf(v, local, workers);
     }
     // Damaged and non-IP packets go to worker 0, so its counters see them.
-    producers[w].push(raw);
+    if (workers > 0) producers[w].push(raw);
   });
   for (const p of producers) p.end(last);
   main.pipeline.now = Math.max(main.pipeline.now, last);
@@ -93,7 +96,7 @@ async function shard(workers: number) {
   const tally: Tally = { ...main.tally };
   for (const r of per) for (const [k, c] of Object.entries(r.tally)) tally[k] = (tally[k] ?? 0) + c;
   return {
-    packets: per.reduce((s, r) => s + r.packets, 0),
+    packets: workers > 0 ? per.reduce((s, r) => s + r.packets, 0) : total,
     seconds,
     cpu,
     tally,
