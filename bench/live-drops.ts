@@ -197,12 +197,12 @@ async function one(mix: string, sender: string, send: string[]): Promise<Row> {
   const rx0 = rxPackets(probe);
   // The send rate is taken from the veth's counter while frames arrive (first to last
   // change, polled every 20 ms), so the sender's start-up (trafgen parsing its config) is not in it.
-  const sender = spawn('ip', ['netns', 'exec', NS_S, ...send], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(sender);
+  const tx = spawn('ip', ['netns', 'exec', NS_S, ...send], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(tx);
   let out = '';
-  sender.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  sender.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => sender.once('exit', (code) => r(code)));
+  tx.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  tx.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => tx.once('exit', (code) => r(code)));
   let first = 0n;
   let lastChange = 0n;
   let rx = rx0;
@@ -218,7 +218,7 @@ async function one(mix: string, sender: string, send: string[]): Promise<Row> {
     }
   }
   const code = await exited;
-  children.delete(sender);
+  children.delete(tx);
   if (code !== 0) throw new Error(`${send[0]} failed (${code}): ${out}`);
   const final = rxPackets(probe);
   if (final !== rx) lastChange = process.hrtime.bigint();
