@@ -16,7 +16,9 @@
  * removed in `finally` and on SIGINT/SIGTERM. The frames are replayed at layer
  * 2 (zero MAC addresses, so the receiving stack drops them after the capture
  * taps); nothing is routed. Figures, never assertions.
- * BENCH_LIVE_PACKETS: packets per run (default 2,000,000);
+ * BENCH_LIVE_PACKETS: packets per run (default 1,000,000); tcpreplay stops
+ * after BENCH_LIVE_SECONDS (default 8), so the lab lock is held about a
+ * minute and a half;
  * BENCH_LIVE_SLICE: distinct packets of each mix, sent over and over (default 20,000).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -26,7 +28,8 @@ import { join } from 'node:path';
 import { makeCapture, type CaptureMix } from './make-capture.js';
 
 const repo = join(import.meta.dirname, '..');
-const TOTAL = Number(process.env.BENCH_LIVE_PACKETS ?? 2_000_000);
+const TOTAL = Number(process.env.BENCH_LIVE_PACKETS ?? 1_000_000);
+const SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 8);
 const SLICE = Number(process.env.BENCH_LIVE_SLICE ?? 20_000);
 const BUFFER_MIB = 32;
 const tag = `pld${process.pid}`;
@@ -174,12 +177,16 @@ interface Row {
   tcpdump: Side | null;
 }
 
-/** Wait until both captures stop using CPU for 300 ms (they have read what the kernel holds), at most 10 s. */
+/**
+ * Wait until both captures stop using CPU for 1.5 s, at most 10 s: they have
+ * read what the kernel holds, including the last TPACKET_V3 block, which
+ * libpcap sees only when the block's timeout (1 s for tcpdump) retires it.
+ */
 async function drained(pids: number[]): Promise<void> {
   const end = Date.now() + 10_000;
   let last = pids.map(cpuTicks);
   let still = 0;
-  while (Date.now() < end && still < 3) {
+  while (Date.now() < end && still < 15) {
     await sleep(100);
     const now = pids.map(cpuTicks);
     still = now.every((t, i) => t === last[i]) ? still + 1 : 0;
@@ -187,12 +194,16 @@ async function drained(pids: number[]): Promise<void> {
   }
 }
 
+const log = (line: string) => process.stderr.write(`live-drops ${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
 async function one(mix: string, sender: string, send: string[]): Promise<Row> {
+  log(`${mix}, ${sender}: starting the captures`);
   const idx = ifindex(NS_R, IF_R);
   const peng = start(process.execPath, [join(repo, 'dist/src/main.js'), '-network', IF_R, '--capture-engine', 'native', '--buffer-size', String(BUFFER_MIB), '--local-net', '10.1.0.0/16', '-verbose', '1']);
   const td = start('tcpdump', ['-n', '-i', IF_R, '-B', String(BUFFER_MIB * 1024), '-w', '/dev/null']);
   await waitFor(() => boundSockets(idx) >= 2 || peng.proc.exitCode !== null || td.proc.exitCode !== null, 30_000, 'peng-ts and tcpdump to open the veth');
   if (peng.proc.exitCode !== null || td.proc.exitCode !== null) throw new Error(`a capture ended at start:\n${peng.out}\n${td.out}`);
+  log(`${mix}, ${sender}: sending`);
   const probe = td.proc.pid!;
   const rx0 = rxPackets(probe);
   // The send rate is taken from the veth's counter while frames arrive (first to last
@@ -203,6 +214,8 @@ async function one(mix: string, sender: string, send: string[]): Promise<Row> {
   tx.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   tx.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => tx.once('exit', (code) => r(code)));
+  // A backstop: tcpreplay stops itself after SECONDS; trafgen has no duration option.
+  const cap = setTimeout(() => tx.kill('SIGINT'), (SECONDS + 20) * 1000);
   let first = 0n;
   let lastChange = 0n;
   let rx = rx0;
@@ -218,8 +231,9 @@ async function one(mix: string, sender: string, send: string[]): Promise<Row> {
     }
   }
   const code = await exited;
+  clearTimeout(cap);
   children.delete(tx);
-  if (code !== 0) throw new Error(`${send[0]} failed (${code}): ${out}`);
+  if (code !== 0 && code !== null && !/packets outgoing/.test(out)) throw new Error(`${send[0]} failed (${code}): ${out}`);
   const final = rxPackets(probe);
   if (final !== rx) lastChange = process.hrtime.bigint();
   const seconds = first === 0n ? NaN : Number(lastChange - first) / 1e9;
@@ -277,12 +291,13 @@ async function main(): Promise<void> {
       trafgenConfig(pcap, cfg);
       files.push([mix, pcap, cfg]);
     }
+    log('namespaces up');
     setup();
     for (const [mix, pcap, cfg] of files) {
       // trafgen: one sender process (-P 1) so a core is left for the captures; -A -Q: leave the host's socket memory and IRQ affinity alone.
-      rows.push(await one(mix, 'trafgen', ['trafgen', '-o', IF_S, '-i', cfg, '-n', String(TOTAL), '-P', '1', '-A', '-Q']));
+      rows.push(await one(mix, 'trafgen', ['trafgen', '-o', IF_S, '-i', cfg, '-n', String(TOTAL), '-P', '1', '--no-sock-mem', '--notouch-irq']));
       const loops = Math.max(1, Math.round(TOTAL / SLICE));
-      rows.push(await one(mix, 'tcpreplay --topspeed', ['tcpreplay', '-i', IF_S, '--topspeed', `--loop=${loops}`, pcap]));
+      rows.push(await one(mix, 'tcpreplay --topspeed', ['tcpreplay', '-i', IF_S, '--topspeed', `--loop=${loops}`, `--limit=${TOTAL}`, `--duration=${SECONDS}`, pcap]));
     }
   } finally {
     teardown();

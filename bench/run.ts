@@ -10,6 +10,9 @@
  * 3. Peak RSS flat in capture size; the pcap-parser package as a reader.
  * Then the detection table and the flow rates, when those benches exist.
  * BENCH_PACKETS scales the 3M captures (the flood is 2/3 of it).
+ * Optional, off by default (they add minutes): BENCH_SHARD=1 runs
+ * bench/shard.ts (the tracker on 1 and 2 worker threads); BENCH_LIVE=1 runs
+ * bench/live-drops.ts (kernel drops on a veth; root, under the lab lock).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -160,6 +163,17 @@ async function main(): Promise<void> {
   const pp = await pcapParserSeconds(flood);
   console.log('\n## Capture-file reader: the pcap-parser package (read only, no decode)');
   console.log(`pcap-parser: ${fmt(pp.packets / pp.seconds)} packets/s on ${fmt(pp.packets)} packets (one object and Buffer per packet)`);
+
+  for (const [flag, script, lock] of [
+    ['BENCH_SHARD', 'shard.ts', false],
+    ['BENCH_LIVE', 'live-drops.ts', true],
+  ] as const) {
+    if (process.env[flag] !== '1') continue;
+    const node = [process.execPath, '--import', 'tsx', join(here, script)];
+    const [cmd, ...args] = lock ? ['flock', '/tmp/peng-lab.lock', ...node] : node;
+    const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) console.log(`(${script} failed with code ${r.status})`);
+  }
 
   for (const extra of ['detect/detection.bench.ts', 'flows.bench.ts', 'classifier/classifier.bench.ts']) {
     if (process.env.BENCH_SKIP_EXTRA) break;
