@@ -16,6 +16,7 @@ import type { PacketView } from '../../src/decode/packet-view.js';
 import { MAX_PACKET_TIME } from '../../src/pipeline.js';
 import { assemble, type Tally } from './assemble.js';
 import { shardOf } from './key.js';
+import { threadCpuSeconds } from './thread-cpu.js';
 import { RingProducer, ringBuffer, type RawPacket } from './ring.js';
 
 const [mode, file, n] = process.argv.slice(2);
@@ -25,18 +26,21 @@ interface WorkerResult {
   tally: Tally;
   packets: number;
   sourcesMax: number;
+  threadCpu: number;
 }
 
 async function single() {
   const a = assemble('all', file);
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
+  const main0 = threadCpuSeconds();
   await new FileSource(file).run(a.pipeline.onPacket);
   a.pipeline.flush();
+  const mainCpu = threadCpuSeconds() - main0;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   const snap = a.stats.snapshot();
-  return { packets: snap['packets.seen'], seconds, cpu, tally: a.tally, perWorker: [], waits: 0, sourcesMax: [snap['scan.sources_max'] ?? 0] };
+  return { packets: snap['packets.seen'], seconds, cpu, tally: a.tally, perWorker: [], waits: 0, sourcesMax: [snap['scan.sources_max'] ?? 0], mainCpu, workerCpu: [] };
 }
 
 async function shard(workers: number) {
@@ -66,6 +70,7 @@ async function shard(workers: number) {
   const raw: RawPacket = { bytes: new Uint8Array(0), offset: 0, caplen: 0, wirelen: 0, linkType: 0, tsSec: 0, tsNsec: 0 };
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
+  const main0 = threadCpuSeconds();
   await new FileSource(file).run((v: PacketView) => {
     total++;
     // Keep the raw record: reassembly (decode/fragments.ts) points the view at its own buffer.
@@ -89,6 +94,7 @@ async function shard(workers: number) {
   for (const p of producers) p.end(last);
   main.pipeline.now = Math.max(main.pipeline.now, last);
   main.pipeline.flush();
+  const mainCpu = threadCpuSeconds() - main0;
   const per = await Promise.all(results);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
@@ -103,6 +109,8 @@ async function shard(workers: number) {
     perWorker: per.map((r) => r.packets),
     waits: producers.reduce((s, p) => s + p.waits, 0),
     sourcesMax: per.map((r) => r.sourcesMax),
+    mainCpu,
+    workerCpu: per.map((r) => r.threadCpu),
   };
 }
 
@@ -117,6 +125,8 @@ console.log(
     perWorker: r.perWorker,
     producerWaits: r.waits,
     sourcesMax: r.sourcesMax,
+    mainCpu: r.mainCpu,
+    workerCpu: r.workerCpu,
     tally: r.tally,
   }),
 );

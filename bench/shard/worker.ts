@@ -8,12 +8,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PacketView } from '../../src/decode/packet-view.js';
 import { assemble } from './assemble.js';
 import { consume } from './ring.js';
+import { threadCpuSeconds } from './thread-cpu.js';
 
 const { sab, file } = workerData as { sab: SharedArrayBuffer; file: string };
 const a = assemble('worker', file);
 const view = new PacketView();
 const onPacket = a.pipeline.onPacket;
 parentPort!.postMessage({ ready: true });
+const cpu0 = threadCpuSeconds();
 const last = consume(sab, (r) => {
   view.setRaw(r.bytes, r.offset, r.caplen, r.wirelen, r.linkType, r.tsSec, r.tsNsec);
   onPacket(view);
@@ -22,4 +24,4 @@ const last = consume(sab, (r) => {
 if (last > a.pipeline.now) a.pipeline.now = last;
 a.pipeline.flush();
 const snap = a.stats.snapshot();
-parentPort!.postMessage({ tally: a.tally, packets: snap['packets.seen'], sourcesMax: snap['scan.sources_max'] ?? 0 });
+parentPort!.postMessage({ tally: a.tally, packets: snap['packets.seen'], sourcesMax: snap['scan.sources_max'] ?? 0, threadCpu: threadCpuSeconds() - cpu0 });
