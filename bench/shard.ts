@@ -10,6 +10,7 @@
  *   node --import tsx bench/shard.ts
  * BENCH_PACKETS: capture size (default 3,000,000; the flood is 2/3 of it).
  * BENCH_SHARD_RUNS: runs of each, interleaved, best kept (default 1).
+ * SHARD_SNAP=128: the main thread copies only each frame's first 128 bytes.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

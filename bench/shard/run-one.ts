@@ -21,6 +21,8 @@ import { RingProducer, ringBuffer, type RawPacket } from './ring.js';
 
 const [mode, file, n] = process.argv.slice(2);
 const OK = 0;
+/** SHARD_SNAP=N: copy only the first N bytes of each frame to the workers (as a live --snaplen would). */
+const SNAP = Number(process.env.SHARD_SNAP ?? 0) || Infinity;
 
 interface WorkerResult {
   tally: Tally;
@@ -76,7 +78,7 @@ async function shard(workers: number) {
     // Keep the raw record: reassembly (decode/fragments.ts) points the view at its own buffer.
     raw.bytes = v.bytes;
     raw.offset = v.offset;
-    raw.caplen = v.caplen;
+    raw.caplen = v.caplen < SNAP ? v.caplen : SNAP;
     raw.wirelen = v.wirelen;
     raw.linkType = v.linkType;
     raw.tsSec = v.tsSec;
