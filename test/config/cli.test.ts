@@ -99,7 +99,7 @@ test('every detector folder is registered and documented', () => {
   const registered = new Set(DETECTOR_MODULES.map((m) => m.name));
   for (const f of folders) {
     const src = readFileSync(join(root, f.name, 'module.ts'), 'utf8');
-    const name = /name: '([^']+)'/.exec(src)?.[1];
+    const name = /define\w+\(\{\s*name: '([^']+)'/.exec(src)?.[1];
     assert.ok(name && registered.has(name), `src/detect/${f.name} (module "${name}") is in DETECTOR_MODULES`);
     assert.ok(existsSync(join(root, f.name, 'NOTES.md')), `src/detect/${f.name}/NOTES.md exists`);
   }
