@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { FileSource } from '../capture/file-source.js';
 import type { CaptureSource } from '../capture/source.js';
 import { parseCli, renderCounters, renderHelp } from '../config/cli.js';
-import { captureParams } from '../config/sensor-params.js';
+import { captureParams } from '../capture/params.js';
 import { bool, list, num, str, type ParamValues } from '../config/params.js';
 import { CidrSet } from '../decode/cidr-set.js';
 import type { Detector } from '../detect/detector.js';

@@ -1,4 +1,4 @@
-import { defineSink } from '../config/module.js';
+import { defineSink } from '../module.js';
 import { str } from '../config/params.js';
 import { FrameCsvSink } from './csv.js';
 

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { normalizeGoFlags, parseCli } from '../../src/config/cli.js';
 import { parseDuration } from '../../src/config/duration.js';
-import { ALL_MODULES, DETECTOR_MODULES } from '../../src/config/modules.js';
-import { captureParams, sensorParams } from '../../src/config/sensor-params.js';
+import { ALL_MODULES, DETECTOR_MODULES } from '../../src/assemble/registry.js';
+import { captureParams } from '../../src/capture/params.js';
+import { sensorParams } from '../../src/assemble/sensor-params.js';
 import { entropyModule } from '../../src/detect/entropy/module.js';
 import { csvSinkModule } from '../../src/sink/csv-module.js';
 import { FLOW_SOURCE_MODULES } from '../../src/capture/flows/module.js';
@@ -113,5 +114,5 @@ test('the version printed is the package version', () => {
 test('docs/reference.md is the one generated from the descriptors (run npm run docs)', async () => {
   const { renderReference } = await import('../../src/config/docs.js');
   const onDisk = readFileSync(join(import.meta.dirname, '../../docs/reference.md'), 'utf8');
-  assert.equal(onDisk, renderReference());
+  assert.equal(onDisk, renderReference(ALL_MODULES));
 });

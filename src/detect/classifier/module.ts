@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import type { ModuleContext } from '../../module.js';
 import { num, str } from '../../config/params.js';
 import { XgbModel } from '../../ml/xgb-model.js';
 import { FEATURE_NAMES } from '../../sessions/session.js';
-import { engineFor } from '../scan/module.js';
+import type { ScanEngine } from '../scan/engine.js';
+import { defineScanPart } from '../scan/part-module.js';
 import { ClassifierDetector } from './detector.js';
 import { counterList, type CounterTable } from '../../stats/counters.js';
 
@@ -30,7 +31,7 @@ export const CLASSIFIER_COUNTERS = {
 } as const satisfies CounterTable;
 
 /** nmap-harvester's learned detector: XGBoost over TCP sessions, judged per source. */
-export const classifierModule = defineDetector({
+export const classifierModule = defineScanPart({
   name: 'classifier',
   help: 'Session classifier (nmap-harvester, done right): each TCP session is scored when it closes by an XGBoost model; a source whose share of scan-like sessions over a sliding window reaches --classifier-share is a scanner. Only with --model.',
   params: [
@@ -45,13 +46,12 @@ export const classifierModule = defineDetector({
   ],
   counters: counterList(CLASSIFIER_COUNTERS),
   alerts: [{ id: 'classifier.scanner', message: '--classifier-share of a source\'s sessions scored as scans' }],
-  create(ctx: ModuleContext) {
+  attach(ctx: ModuleContext, engine: ScanEngine) {
     const path = str(ctx.params, 'model');
     if (path === undefined) return null;
     const model = XgbModel.load(modelPath(path));
     model.checkFeatures(FEATURE_NAMES, path);
     const p = ctx.params;
-    const engine = engineFor(ctx);
     const d = new ClassifierDetector(
       {
         window: num(p, 'classifier-window'),

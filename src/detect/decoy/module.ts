@@ -1,6 +1,7 @@
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import type { ModuleContext } from '../../module.js';
 import { bool, num } from '../../config/params.js';
-import { engineFor } from '../scan/module.js';
+import type { ScanEngine } from '../scan/engine.js';
+import { defineScanPart } from '../scan/part-module.js';
 import { DecoyLinker } from './detector.js';
 import { counterList, type CounterTable } from '../../stats/counters.js';
 
@@ -16,7 +17,7 @@ export const DECOY_COUNTERS = {
 } as const satisfies CounterTable;
 
 /** nmap -D: copies of one probe from several sources, linked into one group. */
-export const decoyModule = defineDetector({
+export const decoyModule = defineScanPart({
   name: 'decoy',
   help: 'Decoy linking (nmap -D): sources sending the same probes (same ports, sequence number, IP id, window) to the same host at the same instant are one scan; their scan events carry one group id.',
   params: [
@@ -28,7 +29,7 @@ export const decoyModule = defineDetector({
     { name: 'decoy-probe-slots', type: 'int', default: 16384, min: 16, max: 16_777_216, unit: 'probes', help: 'Recent probes remembered (direct-mapped, 24 bytes each; a newer probe in the same slot replaces the older).', advanced: true },
   ],
   counters: counterList(DECOY_COUNTERS),
-  create(ctx: ModuleContext) {
+  attach(ctx: ModuleContext, engine: ScanEngine) {
     if (!bool(ctx.params, 'decoy')) return null;
     const p = ctx.params;
     const linker = new DecoyLinker({
@@ -39,7 +40,7 @@ export const decoyModule = defineDetector({
       maxMembers: num(p, 'decoy-max-members'),
       idle: num(p, 'decoy-idle'),
     });
-    engineFor(ctx).alerts.groupOf = (s) => linker.groupOfAddress(s.v6, s.addr4, s.addr6);
+    engine.alerts.groupOf = (s) => linker.groupOfAddress(s.v6, s.addr4, s.addr6);
     ctx.stats.bind(DECOY_COUNTERS, {
       probes: () => linker.probes,
       copies: () => linker.copies,

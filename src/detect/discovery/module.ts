@@ -1,6 +1,7 @@
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import type { ModuleContext } from '../../module.js';
 import { bool, num } from '../../config/params.js';
-import { engineFor } from '../scan/module.js';
+import type { ScanEngine } from '../scan/engine.js';
+import { defineScanPart } from '../scan/part-module.js';
 import { DiscoveryPart } from './detector.js';
 import { counterList, type CounterTable } from '../../stats/counters.js';
 
@@ -25,7 +26,7 @@ export const DISCOVERY_COUNTERS = {
 } as const satisfies CounterTable;
 
 /** Ping sweeps, SCTP scans and IP protocol scans. */
-export const discoveryModule = defineDetector({
+export const discoveryModule = defineScanPart({
   name: 'discovery',
   help: 'Host discovery and other transports: ICMP/ICMPv6 ping sweeps (nmap -sn/-PE/-PP/-PM, fping), SCTP INIT and COOKIE ECHO scans (nmap -sY/-sZ), IP protocol scans (nmap -sO).',
   params: [
@@ -38,7 +39,7 @@ export const discoveryModule = defineDetector({
   ],
   counters: counterList(DISCOVERY_COUNTERS),
   alerts: [{ id: 'discovery.scanner', message: 'a ping sweep (--ping-min hosts), SCTP scan (--sctp-min) or IP protocol scan (--ipproto-min)' }],
-  create(ctx: ModuleContext) {
+  attach(ctx: ModuleContext, engine: ScanEngine) {
     if (!bool(ctx.params, 'discovery')) return null;
     const p = ctx.params;
     const part = new DiscoveryPart({
@@ -48,7 +49,7 @@ export const discoveryModule = defineDetector({
       maxContacts: num(p, 'discovery-max-contacts'),
       contactTtl: num(p, 'discovery-contact-ttl'),
     });
-    const hook = engineFor(ctx).addTechniquePart(part);
+    const hook = engine.addTechniquePart(part);
     part.hook = hook;
     ctx.stats.bind(DISCOVERY_COUNTERS, {
       pings: () => part.pings,

@@ -1,4 +1,4 @@
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import { defineDetector, type ModuleContext } from '../../module.js';
 import { bool, num, str } from '../../config/params.js';
 import { ipv4ToString, ipv6ToString } from '../../decode/address.js';
 import type { PacketView } from '../../decode/packet-view.js';

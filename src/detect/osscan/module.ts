@@ -1,6 +1,7 @@
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import type { ModuleContext } from '../../module.js';
 import { bool, num } from '../../config/params.js';
-import { engineFor } from '../scan/module.js';
+import type { ScanEngine } from '../scan/engine.js';
+import { defineScanPart } from '../scan/part-module.js';
 import { OsScanPart } from './detector.js';
 import { counterList, type CounterTable } from '../../stats/counters.js';
 
@@ -13,7 +14,7 @@ export const OSSCAN_COUNTERS = {
 } as const satisfies CounterTable;
 
 /** nmap -O: its OS-detection probe set (osscan2.cc). */
-export const osscanModule = defineDetector({
+export const osscanModule = defineScanPart({
   name: 'osscan',
   help: "nmap's OS-detection probes (nmap -O: SEQ SYNs with windows 1-512, ECN SYN, T2-T7, U1, IE echoes) name the source with technique os and tool nmap, even on two or three ports.",
   params: [
@@ -24,11 +25,11 @@ export const osscanModule = defineDetector({
   ],
   counters: counterList(OSSCAN_COUNTERS),
   alerts: [{ id: 'osscan.scanner', message: '--os-min distinct nmap OS-detection probes to one host' }],
-  create(ctx: ModuleContext) {
+  attach(ctx: ModuleContext, engine: ScanEngine) {
     if (!bool(ctx.params, 'osscan')) return null;
     const p = ctx.params;
     const part = new OsScanPart({ min: num(p, 'os-min'), maxHosts: num(p, 'os-max-hosts'), ttl: num(p, 'os-ttl') });
-    part.hook = engineFor(ctx).addTechniquePart(part);
+    part.hook = engine.addTechniquePart(part);
     ctx.stats.bind(OSSCAN_COUNTERS, {
       probes: () => part.probes,
       scanners: () => part.scanners,

@@ -1,8 +1,8 @@
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import type { DetectorModule, ModuleContext } from '../../module.js';
 import { bool, list, num } from '../../config/params.js';
 import { CidrSet } from '../../decode/cidr-set.js';
 import { SensorError } from '../../errors.js';
-import { counterList, type CounterTable, type StatsRegistry } from '../../stats/counters.js';
+import { counterList, type CounterTable } from '../../stats/counters.js';
 import { ScanEngine } from './engine.js';
 
 /** Counters by key: `counterList` for the descriptor, `stats.bind` for the readers (stats/counters.ts). */
@@ -43,13 +43,23 @@ export const SCAN_COUNTERS = {
   active: { name: 'scan.active', kind: 'now', help: 'Scans going on now.' },
 } as const satisfies CounterTable;
 
+/** The scan module: its create() always builds an engine (the parts decide whether anything is judged). */
+export interface ScanModule extends DetectorModule {
+  create(ctx: ModuleContext): ScanEngine;
+}
+
+function defineEngine(m: ScanModule): ScanModule {
+  return Object.freeze(m);
+}
+
 /**
  * Scan attribution: the shared source tracker and alert lifecycle. The
- * detectors that judge sources (trw, stealth, slow, udp) are modules of their
- * own that plug into this engine; this module's detector is the one the
- * pipeline runs.
+ * detectors that judge sources (trw, stealth, slow, udp, discovery, osscan,
+ * classifier) are modules of their own (detect/scan/part-module.ts): the
+ * assembly creates this engine, then attaches each of them to it. This
+ * module's detector is the one the pipeline runs.
  */
-export const scanModule = defineDetector({
+export const scanModule = defineEngine({
   name: 'scan',
   help: 'Per-source scan attribution: first contacts and their outcome, technique, pattern, tool; alerts as start/update/end events.',
   params: [
@@ -78,21 +88,13 @@ export const scanModule = defineDetector({
     { id: 'scan.update', message: 'a scan goes on (new technique, or every --alert-update)' },
     { id: 'scan.end', message: 'a scan ended (idle for --scan-idle, source evicted, or end of input)' },
   ],
-  create(ctx: ModuleContext) {
-    return engineFor(ctx);
+  create(ctx: ModuleContext): ScanEngine {
+    return createEngine(ctx);
   },
 });
 
-const engines = new WeakMap<StatsRegistry, ScanEngine>();
-
-/**
- * The one engine of a sensor assembly (keyed by its stats registry): the scan
- * module returns it to the pipeline, the detector modules plug into it,
- * whatever order they are created in.
- */
-export function engineFor(ctx: ModuleContext): ScanEngine {
-  const known = engines.get(ctx.stats);
-  if (known) return known;
+/** A new engine with its counters registered; called once per assembly. */
+function createEngine(ctx: ModuleContext): ScanEngine {
   const p = ctx.params;
   const engine = new ScanEngine(
     {
@@ -118,7 +120,6 @@ export function engineFor(ctx: ModuleContext): ScanEngine {
     },
     ctx.emit,
   );
-  engines.set(ctx.stats, engine);
   const t = engine.tracker;
   const a = engine.alerts;
   ctx.stats.bind(SCAN_COUNTERS, {

@@ -1,6 +1,7 @@
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import type { ModuleContext } from '../../module.js';
 import { bool, num } from '../../config/params.js';
-import { engineFor } from '../scan/module.js';
+import type { ScanEngine } from '../scan/engine.js';
+import { defineScanPart } from '../scan/part-module.js';
 import { SlowPart } from './detector.js';
 import { counterList, type CounterTable } from '../../stats/counters.js';
 
@@ -14,7 +15,7 @@ export const SLOW_COUNTERS = {
 } as const satisfies CounterTable;
 
 /** Zeek/Snort-style distinct counts of failures over a sliding window. */
-export const slowModule = defineDetector({
+export const slowModule = defineScanPart({
   name: 'slow',
   help: 'Slow scans: distinct failed ports per victim and failed victims per port over a sliding window (as Zeek\'s Port_Scan and Address_Scan), so nmap --scan-delay is still caught.',
   params: [
@@ -27,7 +28,7 @@ export const slowModule = defineDetector({
   ],
   counters: counterList(SLOW_COUNTERS),
   alerts: [{ id: 'slow.scanner', message: 'distinct failed ports per victim or victims per port reached the threshold within the window' }],
-  create(ctx: ModuleContext) {
+  attach(ctx: ModuleContext, engine: ScanEngine) {
     if (!bool(ctx.params, 'slow')) return null;
     const part = new SlowPart({
       window: num(ctx.params, 'slow-window'),
@@ -36,7 +37,7 @@ export const slowModule = defineDetector({
       maxSources: num(ctx.params, 'slow-max-sources'),
       maxPairs: num(ctx.params, 'slow-max-pairs'),
     });
-    engineFor(ctx).addPart(part);
+    engine.addPart(part);
     ctx.stats.bind(SLOW_COUNTERS, {
       counted: () => part.counted,
       dropped: () => part.dropped,

@@ -1,6 +1,7 @@
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import type { ModuleContext } from '../../module.js';
 import { bool, num } from '../../config/params.js';
-import { engineFor } from '../scan/module.js';
+import type { ScanEngine } from '../scan/engine.js';
+import { defineScanPart } from '../scan/part-module.js';
 import { StealthPart } from './detector.js';
 import { counterList, type CounterTable } from '../../stats/counters.js';
 
@@ -11,7 +12,7 @@ export const STEALTH_COUNTERS = {
 } as const satisfies CounterTable;
 
 /** NULL, FIN, Xmas, Maimon and orphan-ACK probes. */
-export const stealthModule = defineDetector({
+export const stealthModule = defineScanPart({
   name: 'stealth',
   help: 'Probes no normal TCP stack sends outside a connection: NULL, FIN, Xmas (FIN+PSH+URG), Maimon (FIN+ACK) and bare ACK with no connection (nmap -sN/-sF/-sX/-sM/-sA/-sW).',
   params: [
@@ -20,10 +21,10 @@ export const stealthModule = defineDetector({
   ],
   counters: counterList(STEALTH_COUNTERS),
   alerts: [{ id: 'stealth.scanner', message: 'stealth probes to --stealth-min ports on a host or hosts on a port' }],
-  create(ctx: ModuleContext) {
+  attach(ctx: ModuleContext, engine: ScanEngine) {
     if (!bool(ctx.params, 'stealth')) return null;
     const part = new StealthPart({ min: num(ctx.params, 'stealth-min') });
-    engineFor(ctx).addPart(part);
+    engine.addPart(part);
     ctx.stats.bind(STEALTH_COUNTERS, {
       counted: () => part.counted,
       scanners: () => part.scanners,

@@ -1,7 +1,8 @@
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import type { ModuleContext } from '../../module.js';
 import { bool, num } from '../../config/params.js';
 import { SensorError } from '../../errors.js';
-import { engineFor } from '../scan/module.js';
+import type { ScanEngine } from '../scan/engine.js';
+import { defineScanPart } from '../scan/part-module.js';
 import { TrwPart } from './detector.js';
 import { counterList, type CounterTable } from '../../stats/counters.js';
 
@@ -13,7 +14,7 @@ export const TRW_COUNTERS = {
 } as const satisfies CounterTable;
 
 /** Threshold Random Walk on first-contact outcomes (Jung et al. 2004). */
-export const trwModule = defineDetector({
+export const trwModule = defineScanPart({
   name: 'trw',
   help: 'Threshold Random Walk (Jung, Paxson, Berger, Balakrishnan 2004): sequential hypothesis test on the outcomes of each source\'s first contacts.',
   params: [
@@ -25,7 +26,7 @@ export const trwModule = defineDetector({
   ],
   counters: counterList(TRW_COUNTERS),
   alerts: [{ id: 'trw.scanner', message: 'likelihood ratio of first-contact failures reached beta/alpha' }],
-  create(ctx: ModuleContext) {
+  attach(ctx: ModuleContext, engine: ScanEngine) {
     if (!bool(ctx.params, 'trw')) return null;
     const theta0 = num(ctx.params, 'trw-theta0');
     const theta1 = num(ctx.params, 'trw-theta1');
@@ -39,7 +40,7 @@ export const trwModule = defineDetector({
       beta: num(ctx.params, 'trw-beta'),
       minConcentration: num(ctx.params, 'min-concentration'),
     });
-    engineFor(ctx).addPart(part);
+    engine.addPart(part);
     ctx.stats.bind(TRW_COUNTERS, {
       outcomes: () => part.outcomes,
       benign: () => part.benign,

@@ -1,7 +1,8 @@
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import type { ModuleContext } from '../../module.js';
 import { bool, num } from '../../config/params.js';
 import { SensorError } from '../../errors.js';
-import { engineFor } from '../scan/module.js';
+import type { ScanEngine } from '../scan/engine.js';
+import { defineScanPart } from '../scan/part-module.js';
 import { UdpPart } from './detector.js';
 import { counterList, type CounterTable } from '../../stats/counters.js';
 
@@ -15,7 +16,7 @@ export const UDP_COUNTERS = {
 } as const satisfies CounterTable;
 
 /** PortScanDetector's UDP detector, with real Holt double exponential smoothing. */
-export const udpModule = defineDetector({
+export const udpModule = defineScanPart({
   name: 'udp',
   help: 'UDP scans as PortScanDetector intends: distinct host:port per source against a Holt (double exponential smoothing) forecast of the cross-source average x --udp-factor.',
   params: [
@@ -31,7 +32,7 @@ export const udpModule = defineDetector({
   ],
   counters: counterList(UDP_COUNTERS),
   alerts: [{ id: 'udp.scanner', message: 'distinct UDP host:port above the Holt forecast x --udp-factor, with concentrated failures' }],
-  create(ctx: ModuleContext) {
+  attach(ctx: ModuleContext, engine: ScanEngine) {
     if (!bool(ctx.params, 'udp')) return null;
     const desInterval = num(ctx.params, 'des-interval');
     const eraseInterval = num(ctx.params, 'erase-interval');
@@ -49,7 +50,7 @@ export const udpModule = defineDetector({
       minConcentration: num(ctx.params, 'min-concentration'),
       maxSources: num(ctx.params, 'udp-max-sources'),
     });
-    engineFor(ctx).addPart(part);
+    engine.addPart(part);
     ctx.stats.bind(UDP_COUNTERS, {
       intervals: () => part.intervals,
       erases: () => part.erases,

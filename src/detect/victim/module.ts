@@ -1,4 +1,4 @@
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import { defineDetector, type ModuleContext } from '../../module.js';
 import { bool, num } from '../../config/params.js';
 import type { DistributedEvent } from '../../sink/schema.js';
 import { VictimDetector } from './detector.js';

@@ -1,4 +1,4 @@
-import { defineSink, type ModuleContext } from '../../config/module.js';
+import { defineSink, type ModuleContext } from '../../module.js';
 import { bool, num, str, type ParamValues } from '../../config/params.js';
 import { SensorError } from '../../errors.js';
 import { INFLUX_COUNTER_LIST, INFLUX_COUNTERS as C } from './counters.js';

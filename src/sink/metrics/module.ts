@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { formatListen, parseListen, type ListenAddress } from '../../capture/flows/listen-address.js';
-import { defineSink, type ModuleContext } from '../../config/module.js';
+import { defineSink, type ModuleContext } from '../../module.js';
 import { str } from '../../config/params.js';
 import { SensorError } from '../../errors.js';
 import { VERSION } from '../../version.js';

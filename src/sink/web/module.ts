@@ -1,5 +1,5 @@
 import { parseListen, formatListen } from '../../capture/flows/listen-address.js';
-import { defineSink, type ModuleContext } from '../../config/module.js';
+import { defineSink, type ModuleContext } from '../../module.js';
 import { num, str } from '../../config/params.js';
 import { SensorError } from '../../errors.js';
 import type { HealthSpec } from './health.js';
