@@ -106,6 +106,14 @@ test('every detector folder is registered and documented', () => {
   }
 });
 
+test('every scan part that judges sources has its verdict bit (detect/scan/det.ts)', async () => {
+  const { DET_NAMES } = await import('../../src/detect/scan/det.js');
+  const { SCAN_PARTS } = await import('../../src/assemble/registry.js');
+  const judges = SCAN_PARTS.filter((m) => m.name !== 'decoy'); // decoy groups sources, it names none
+  for (const m of judges) assert.ok(DET_NAMES.includes(m.name), `${m.name} has a bit in Det`);
+  assert.equal(new Set(DET_NAMES).size, DET_NAMES.length);
+});
+
 test('the version printed is the package version', () => {
   const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
   assert.equal(VERSION, pkg.version);
