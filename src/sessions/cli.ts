@@ -12,7 +12,7 @@ import { Sensor } from '../sensor.js';
 import { formatStats } from '../sink/console.js';
 import { StatsRegistry } from '../stats/counters.js';
 import { SESSION_COLUMNS, SESSION_HEADER, sessionRow } from './columns.js';
-import { sessionsModule } from './module.js';
+import { SESSIONS_COUNTERS, sessionsModule } from './module.js';
 import type { Session } from './session.js';
 import { SessionTable } from './session-table.js';
 
@@ -22,16 +22,16 @@ const BATCH = 256;
 
 /** Registers a session table's counters under sessions.*. */
 export function addSessionCounters(stats: StatsRegistry, t: SessionTable): void {
-  stats.add(sessionsModule.counters, (out) => {
-    out['sessions.packets'] = t.packets;
-    out['sessions.not_tcp'] = t.notTcp;
-    out['sessions.opened'] = t.opened;
-    out['sessions.closed'] = t.closed;
-    out['sessions.open'] = t.open;
-    out['sessions.open_max'] = t.table.highWater;
-    out['sessions.evicted'] = t.table.evictions;
-    out['sessions.collisions'] = t.collisions;
-    out['sessions.flushed'] = t.flushed;
+  stats.bind(SESSIONS_COUNTERS, {
+    packets: () => t.packets,
+    notTcp: () => t.notTcp,
+    opened: () => t.opened,
+    closed: () => t.closed,
+    open: () => t.open,
+    openMax: () => t.table.highWater,
+    evicted: () => t.table.evictions,
+    collisions: () => t.collisions,
+    flushed: () => t.flushed,
   });
 }
 
