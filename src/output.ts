@@ -1,13 +1,17 @@
 import { defineModule } from './config/params.js';
 import type { SensorRecord, StatsSnapshot } from './sink/schema.js';
 import type { Sink } from './sink/sink.js';
-import type { StatsRegistry } from './stats/counters.js';
+import { counterList, type CounterTable, type StatsRegistry } from './stats/counters.js';
+
+export const OUTPUT_COUNTERS = {
+  reopens: { name: 'output.reopens', kind: 'sum', help: 'SIGHUPs handled: files reopened at their paths (the rotated files got every line written before).' },
+} as const satisfies CounterTable;
 
 export const outputModule = defineModule({
   name: 'output',
   help: 'All outputs together: SIGHUP reopens the files (-export, --alerts, --alerts-csv) for logrotate.',
   params: [],
-  counters: [{ name: 'output.reopens', kind: 'sum', help: 'SIGHUPs handled: files reopened at their paths (the rotated files got every line written before).' }],
+  counters: counterList(OUTPUT_COUNTERS),
 });
 
 /**
@@ -23,9 +27,7 @@ export class Output {
   private closed = false;
 
   constructor(private readonly stats: StatsRegistry) {
-    stats.add(outputModule.counters, (out) => {
-      out['output.reopens'] = this.reopens;
-    });
+    stats.bind(OUTPUT_COUNTERS, { reopens: () => this.reopens });
   }
 
   add(sink: Sink): void {

@@ -1,25 +1,25 @@
-import { defineModule, type CounterSpec } from './config/params.js';
+import { defineModule } from './config/params.js';
 import { decode } from './decode/decode.js';
 import type { Reassembler } from './decode/fragments.js';
 import { defaultReassembler, registerFragmentCounters } from './decode/module.js';
 import type { PacketView } from './decode/packet-view.js';
 import { DECODE_STATUS_NAMES, DecodeStatus, isMalformed } from './decode/status.js';
 import type { Detector } from './detect/detector.js';
-import type { StatsRegistry } from './stats/counters.js';
+import { counterList, type CounterTable, type StatsRegistry } from './stats/counters.js';
 
-export const PIPELINE_COUNTERS: readonly CounterSpec[] = [
-  { name: 'packets.seen', kind: 'sum', help: 'Packets (or flow records) handed to the pipeline by the source.' },
-  { name: 'packets.decoded', kind: 'sum', help: 'Packets decoded to IP and given to the detectors.' },
-  { name: 'packets.malformed', kind: 'sum', help: 'Packets skipped as damaged: the sum of decode.truncated, decode.bad_ip and decode.bad_transport.' },
-  { name: 'decode.truncated', kind: 'sum', help: 'Packets cut before a header we need (snap length or damage).' },
-  { name: 'decode.unsupported_link', kind: 'sum', help: 'Packets of a link type with no decoder.' },
-  { name: 'decode.not_ip', kind: 'sum', help: 'Well-formed frames without IP (ARP, LLDP, STP...).' },
-  { name: 'decode.bad_ip', kind: 'sum', help: 'IPv4/IPv6 headers with a wrong version or inconsistent lengths.' },
-  { name: 'decode.bad_transport', kind: 'sum', help: 'TCP/UDP/ICMP/SCTP headers that are inconsistent (e.g. TCP data offset < 5), or datagrams shorter than their transport header.' },
-  { name: 'decode.fragment', kind: 'sum', help: 'IP fragments that completed no transport header (later pieces of a datagram already decoded, or of one never completed): skipped, not damage. See frag.*.' },
-  { name: 'packets.bad_time', kind: 'sum', help: 'Packets skipped because their time is before 1970 or after 2262-04-11 (what a signed 64-bit nanosecond clock holds): damaged stamps, if_tsresol/if_tsoffset gone wrong.' },
-  { name: 'clock.backwards', kind: 'sum', help: 'Packets stamped earlier than one already seen (reordering): handled in the open frame.' },
-];
+export const PIPELINE_COUNTERS = {
+  seen: { name: 'packets.seen', kind: 'sum', help: 'Packets (or flow records) handed to the pipeline by the source.' },
+  decoded: { name: 'packets.decoded', kind: 'sum', help: 'Packets decoded to IP and given to the detectors.' },
+  malformed: { name: 'packets.malformed', kind: 'sum', help: 'Packets skipped as damaged: the sum of decode.truncated, decode.bad_ip and decode.bad_transport.' },
+  truncated: { name: 'decode.truncated', kind: 'sum', help: 'Packets cut before a header we need (snap length or damage).' },
+  unsupportedLink: { name: 'decode.unsupported_link', kind: 'sum', help: 'Packets of a link type with no decoder.' },
+  notIp: { name: 'decode.not_ip', kind: 'sum', help: 'Well-formed frames without IP (ARP, LLDP, STP...).' },
+  badIp: { name: 'decode.bad_ip', kind: 'sum', help: 'IPv4/IPv6 headers with a wrong version or inconsistent lengths.' },
+  badTransport: { name: 'decode.bad_transport', kind: 'sum', help: 'TCP/UDP/ICMP/SCTP headers that are inconsistent (e.g. TCP data offset < 5), or datagrams shorter than their transport header.' },
+  fragment: { name: 'decode.fragment', kind: 'sum', help: 'IP fragments that completed no transport header (later pieces of a datagram already decoded, or of one never completed): skipped, not damage. See frag.*.' },
+  badTime: { name: 'packets.bad_time', kind: 'sum', help: 'Packets skipped because their time is before 1970 or after 2262-04-11 (what a signed 64-bit nanosecond clock holds): damaged stamps, if_tsresol/if_tsoffset gone wrong.' },
+  backwards: { name: 'clock.backwards', kind: 'sum', help: 'Packets stamped earlier than one already seen (reordering): handled in the open frame.' },
+} as const satisfies CounterTable;
 
 /**
  * Latest packet time we accept, seconds: 2^63 ns, the end of a signed 64-bit
@@ -34,7 +34,7 @@ export const pipelineModule = defineModule({
   name: 'pipeline',
   help: 'Decoding: what came in, what was decoded, what was skipped and why.',
   params: [],
-  counters: PIPELINE_COUNTERS,
+  counters: counterList(PIPELINE_COUNTERS),
 });
 
 /**
@@ -60,17 +60,23 @@ export class Pipeline {
     private readonly frags: Reassembler = defaultReassembler(),
   ) {
     registerFragmentCounters(frags, stats);
-    stats.add(PIPELINE_COUNTERS, (out) => {
-      out['packets.seen'] = this.seen;
-      out['packets.decoded'] = this.decoded;
-      let malformed = 0;
-      for (let s = 1; s < DECODE_STATUS_NAMES.length; s++) {
-        out[`decode.${DECODE_STATUS_NAMES[s]}`] = this.byStatus[s];
-        if (isMalformed(s)) malformed += this.byStatus[s];
-      }
-      out['packets.malformed'] = malformed;
-      out['packets.bad_time'] = this.badTime;
-      out['clock.backwards'] = this.backwards;
+    const st = this.byStatus;
+    stats.bind(PIPELINE_COUNTERS, {
+      seen: () => this.seen,
+      decoded: () => this.decoded,
+      malformed: () => {
+        let n = 0;
+        for (let s = 1; s < st.length; s++) if (isMalformed(s)) n += st[s];
+        return n;
+      },
+      truncated: () => st[DecodeStatus.TRUNCATED],
+      unsupportedLink: () => st[DecodeStatus.UNSUPPORTED_LINK],
+      notIp: () => st[DecodeStatus.NOT_IP],
+      badIp: () => st[DecodeStatus.BAD_IP],
+      badTransport: () => st[DecodeStatus.BAD_TRANSPORT],
+      fragment: () => st[DecodeStatus.FRAGMENT],
+      badTime: () => this.badTime,
+      backwards: () => this.backwards,
     });
   }
 

@@ -1,11 +1,10 @@
-import type { CaptureSource } from './capture/source.js';
-import { captureParams } from './config/sensor-params.js';
+import type { CaptureSource, CaptureStats } from './capture/source.js';
+import { CAPTURE_COUNTERS } from './capture/params.js';
 import type { Reassembler } from './decode/fragments.js';
 import type { Detector } from './detect/detector.js';
 import type { Output } from './output.js';
 import { Pipeline } from './pipeline.js';
 import type { StatsRegistry } from './stats/counters.js';
-
 
 export interface SensorParts {
   /** One source, or several run side by side (a capture plus flow listeners). */
@@ -36,14 +35,16 @@ export class Sensor {
     this.sources = [...(parts.source ? [parts.source] : []), ...(parts.sources ?? [])];
     if (this.sources.length === 0) throw new Error('internal: a sensor needs at least one source');
     const packetSources = this.sources.filter((s) => !s.preDecoded);
-    parts.stats.add(captureParams.counters, (out) => {
-      for (const src of packetSources) {
-        const s = src.stats();
-        out['capture.delivered'] += s.delivered;
-        if (s.kernelReceived !== null) out['capture.kernel_received'] += s.kernelReceived;
-        if (s.kernelDropped !== null) out['capture.kernel_dropped'] += s.kernelDropped;
-        if (s.interfaceDropped !== null) out['capture.interface_dropped'] += s.interfaceDropped;
-      }
+    const sum = (field: keyof CaptureStats) => () => {
+      let n = 0;
+      for (const src of packetSources) n += src.stats()[field] ?? 0;
+      return n;
+    };
+    parts.stats.bind(CAPTURE_COUNTERS, {
+      delivered: sum('delivered'),
+      kernelReceived: sum('kernelReceived'),
+      kernelDropped: sum('kernelDropped'),
+      interfaceDropped: sum('interfaceDropped'),
     });
   }
 

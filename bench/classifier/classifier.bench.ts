@@ -27,7 +27,7 @@ import { decode } from '../../src/decode/decode.js';
 import { CidrSet } from '../../src/decode/cidr-set.js';
 import { DecodeStatus } from '../../src/decode/status.js';
 import { ClassifierDetector } from '../../src/detect/classifier/detector.js';
-import { createScanEngine } from '../../src/detect/scan/standalone.js';
+import { createScanEngine } from '../../src/assemble/scan-engine.js';
 import { readDatasets, subset, type Dataset } from '../../src/ml/dataset.js';
 import { trainModel } from '../../src/ml/train.js';
 import { XgbModel } from '../../src/ml/xgb-model.js';

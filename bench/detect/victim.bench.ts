@@ -9,14 +9,17 @@ import { CidrSet } from '../../src/decode/cidr-set.js';
 import { Layer, PacketView } from '../../src/decode/packet-view.js';
 import { decoyModule } from '../../src/detect/decoy/module.js';
 import type { Detector } from '../../src/detect/detector.js';
-import { SCAN_MODULES } from '../../src/detect/scan/standalone.js';
+import { scanModule } from '../../src/detect/scan/module.js';
+import { SCAN_JUDGES } from '../../src/assemble/registry.js';
 import { victimModule } from '../../src/detect/victim/module.js';
 import { StatsRegistry } from '../../src/stats/counters.js';
 
-function build(m: typeof victimModule): Detector {
+function build(m: typeof victimModule | typeof decoyModule): Detector {
   const params: Record<string, ReturnType<typeof coerceParam>> = {};
-  for (const mod of [m, ...SCAN_MODULES]) for (const p of mod.params) params[p.name] = coerceParam(p, undefined);
-  return m.create({ params, emit: () => {}, stats: new StatsRegistry(), localNets: new CidrSet(), verbose: 0, trace: () => {}, warn: () => {}, sensorName: 'b', sourceName: 'b' })!;
+  for (const mod of [m, ...SCAN_JUDGES, scanModule]) for (const p of mod.params) params[p.name] = coerceParam(p, undefined);
+  const ctx = { params, emit: () => {}, stats: new StatsRegistry(), localNets: new CidrSet(), verbose: 0, trace: () => {}, warn: () => {}, sensorName: 'b', sourceName: 'b' };
+  // The decoy linker feeds the scan engine's alerts: it is attached to one, as the assembly does.
+  return ('attach' in m ? m.attach(ctx, scanModule.create(ctx)) : m.create(ctx))!;
 }
 
 function run(name: string, d: Detector, n: number, fill: (v: PacketView, i: number) => void): void {

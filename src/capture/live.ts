@@ -10,7 +10,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { PacketView } from '../decode/packet-view.js';
+import { paramOf } from '../config/params.js';
 import { SensorError, type SensorErrorCode } from '../errors.js';
+import { captureParams } from './params.js';
 import { dropPrivileges } from './privileges.js';
 import type { CaptureSource, CaptureStats, PacketHandler } from './source.js';
 
@@ -18,16 +20,25 @@ export interface LiveOptions {
   device: string;
   /** BPF filter, as tcpdump takes it. */
   filter?: string;
-  /** Bytes kept per packet (default 65535). */
+  /** Bytes kept per packet (default: --snaplen's). */
   snaplen?: number;
-  /** Kernel capture buffer in MiB (default 32). */
+  /** Kernel capture buffer in MiB (default: --buffer-size's). */
   bufferSizeMiB?: number;
   promiscuous?: boolean;
   /** Force an engine; by default the native addon, else `cap`. */
   engine?: 'native' | 'cap';
   /** Drop privileges to this user once the handle is open (like tcpdump -Z). */
   user?: string;
+  /** Where one-line warnings go (the CLI's warn); stderr with the peng-ts prefix when not given. */
+  warn?: (line: string) => void;
 }
+
+/** The capture params' own specs: their defaults and ranges are the only ones. */
+const SNAPLEN = paramOf(captureParams, 'snaplen');
+const BUFFER_SIZE = paramOf(captureParams, 'buffer-size');
+const DEFAULT_SNAPLEN = SNAPLEN.default as number;
+const DEFAULT_BUFFER_MIB = BUFFER_SIZE.default as number;
+const stderrWarn = (line: string): void => void process.stderr.write(`peng-ts: ${line}\n`);
 
 // ---- the native addon's shape (src/capture/native/pcap_binding.c) ----
 
@@ -168,7 +179,10 @@ export class LiveSource implements CaptureSource {
   private finish: (() => void) | null = null;
   private dropped = false;
 
+  private readonly warn: (line: string) => void;
+
   constructor(private readonly opts: LiveOptions) {
+    this.warn = opts.warn ?? stderrWarn;
     this.description = `live:${opts.device}${opts.filter ? ` (${opts.filter})` : ''}`;
   }
 
@@ -195,7 +209,7 @@ export class LiveSource implements CaptureSource {
     this.dropped = true;
     try {
       if (!dropPrivileges(this.opts.user)) {
-        process.stderr.write(`peng-ts: not running as root, so --user ${this.opts.user} changes nothing\n`);
+        this.warn(`not running as root, so --user ${this.opts.user} changes nothing`);
       }
     } catch (e) {
       this.closeHandles(); // never keep capturing as root after a failed drop
@@ -258,9 +272,9 @@ export class LiveSource implements CaptureSource {
     try {
       this.native = new addon.PcapHandle(
         o.device,
-        o.snaplen ?? 65535,
+        o.snaplen ?? DEFAULT_SNAPLEN,
         o.promiscuous ?? true,
-        bufferBytes(o),
+        bufferBytes(o, this.warn),
         DISPATCH_TIMEOUT_MS,
         o.filter ?? null,
       );
@@ -270,7 +284,7 @@ export class LiveSource implements CaptureSource {
     this.engine = 'native';
     this.linkType = this.native.datalink();
     const warning = this.native.info().warning;
-    if (warning) process.stderr.write(`peng-ts: capture on ${o.device}: ${warning}\n`);
+    if (warning) this.warn(`capture on ${o.device}: ${warning}`);
   }
 
   private runNative(h: NativeHandle, onPacket: PacketHandler, done: (err?: unknown) => void): void {
@@ -323,16 +337,14 @@ export class LiveSource implements CaptureSource {
     }
     if (!forced && !capNoticeShown) {
       capNoticeShown = true;
-      process.stderr.write(
-        `peng-ts: ${nativeLoadError()}; capturing with cap: timestamps are the wall clock at delivery, kernel drop counters unavailable\n`,
-      );
+      this.warn(`${nativeLoadError()}; capturing with cap: timestamps are the wall clock at delivery, kernel drop counters unavailable`);
     }
     const o = this.opts;
     const c = new mod.Cap();
-    const buf = Buffer.alloc(o.snaplen ?? 65535);
+    const buf = Buffer.alloc(o.snaplen ?? DEFAULT_SNAPLEN);
     let linkName: string;
     try {
-      linkName = c.open(o.device, o.filter ?? '', bufferBytes(o), buf);
+      linkName = c.open(o.device, o.filter ?? '', bufferBytes(o, this.warn), buf);
     } catch (e) {
       // cap leaves a half-open handle whose destructor stops a libuv poll handle
       // it never started (a segfault at GC): keep it referenced forever instead.
@@ -380,17 +392,17 @@ function checkOptions(o: LiveOptions): void {
     throw new SensorError('CFG_OUT_OF_RANGE', `${what} for live capture on ${o.device}`);
   };
   if (!o.device) bad('no device name given');
-  if (o.snaplen !== undefined && !(Number.isInteger(o.snaplen) && o.snaplen >= 64 && o.snaplen <= 262144)) {
-    bad(`snaplen ${o.snaplen} is not an integer in 64..262144`);
+  if (o.snaplen !== undefined && !(Number.isInteger(o.snaplen) && o.snaplen >= SNAPLEN.min! && o.snaplen <= SNAPLEN.max!)) {
+    bad(`snaplen ${o.snaplen} is not an integer in ${SNAPLEN.min}..${SNAPLEN.max}`);
   }
   if (o.bufferSizeMiB !== undefined && !(o.bufferSizeMiB > 0)) bad(`buffer size ${o.bufferSizeMiB} MiB is not positive`);
 }
 
 /** libpcap takes the buffer size as a C int: 2 GiB - 1 is the most it can ask for. */
-function bufferBytes(o: LiveOptions): number {
-  const want = Math.round((o.bufferSizeMiB ?? 32) * 1024 * 1024);
+function bufferBytes(o: LiveOptions, warn: (line: string) => void): number {
+  const want = Math.round((o.bufferSizeMiB ?? DEFAULT_BUFFER_MIB) * 1024 * 1024);
   if (want <= INT32_MAX) return want;
-  process.stderr.write(`peng-ts: capture buffer ${o.bufferSizeMiB} MiB is more than libpcap can ask for; using 2047 MiB\n`);
+  warn(`capture buffer ${o.bufferSizeMiB} MiB is more than libpcap can ask for; using 2047 MiB`);
   return INT32_MAX;
 }
 

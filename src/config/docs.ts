@@ -1,14 +1,11 @@
-import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { configKeys } from './config-file.js';
-import { ALL_MODULES } from './modules.js';
 import { describeDefault, describeRange, type ModuleDescriptor } from './params.js';
 
 /**
  * docs/reference.md, built from the same descriptors as the CLI, so the
  * reference cannot drift from the code (a test compares the two).
  */
-export function renderReference(modules: readonly ModuleDescriptor[] = ALL_MODULES): string {
+export function renderReference(modules: readonly ModuleDescriptor[]): string {
   const out = [
     '# peng-ts reference: every option and counter',
     '',
@@ -71,8 +68,4 @@ function configSection(modules: readonly ModuleDescriptor[]): string[] {
 function yamlValue(v: unknown): string {
   const s = String(v);
   return /^[\w./:+-]+$/.test(s) && !/^(y|n|yes|no|on|off|null|~)$/i.test(s) ? s : JSON.stringify(s);
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  writeFileSync(process.argv[2] ?? 'docs/reference.md', renderReference());
 }

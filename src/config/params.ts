@@ -146,6 +146,13 @@ export function list(values: ParamValues, name: string): string[] {
 }
 
 /** Freeze a descriptor, typed where it is written (Object.freeze alone loses the literal types). */
+/** One param of a descriptor by name: code outside the CLI reads its default and range here, never a copy. */
+export function paramOf(m: ModuleDescriptor, name: string): ParamSpec {
+  const spec = m.params.find((p) => p.name === name);
+  if (!spec) throw new Error(`internal: module ${m.name} has no param ${name}`);
+  return spec;
+}
+
 export function defineModule(m: ModuleDescriptor): ModuleDescriptor {
   return Object.freeze(m);
 }

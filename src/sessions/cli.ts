@@ -1,9 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
-import { FileSource } from '../capture/file-source.js';
 import type { CaptureSource } from '../capture/source.js';
 import { parseCli, renderCounters, renderHelp } from '../config/cli.js';
-import { captureParams } from '../config/sensor-params.js';
-import { bool, list, num, str, type ParamValues } from '../config/params.js';
+import { buildCapture } from '../capture/module.js';
+import { captureParams } from '../capture/params.js';
+import { list, num, str, type ParamValues } from '../config/params.js';
 import { CidrSet } from '../decode/cidr-set.js';
 import type { Detector } from '../detect/detector.js';
 import { SensorError } from '../errors.js';
@@ -12,7 +12,7 @@ import { Sensor } from '../sensor.js';
 import { formatStats } from '../sink/console.js';
 import { StatsRegistry } from '../stats/counters.js';
 import { SESSION_COLUMNS, SESSION_HEADER, sessionRow } from './columns.js';
-import { sessionsModule } from './module.js';
+import { SESSIONS_COUNTERS, sessionsModule } from './module.js';
 import type { Session } from './session.js';
 import { SessionTable } from './session-table.js';
 
@@ -22,16 +22,16 @@ const BATCH = 256;
 
 /** Registers a session table's counters under sessions.*. */
 export function addSessionCounters(stats: StatsRegistry, t: SessionTable): void {
-  stats.add(sessionsModule.counters, (out) => {
-    out['sessions.packets'] = t.packets;
-    out['sessions.not_tcp'] = t.notTcp;
-    out['sessions.opened'] = t.opened;
-    out['sessions.closed'] = t.closed;
-    out['sessions.open'] = t.open;
-    out['sessions.open_max'] = t.table.highWater;
-    out['sessions.evicted'] = t.table.evictions;
-    out['sessions.collisions'] = t.collisions;
-    out['sessions.flushed'] = t.flushed;
+  stats.bind(SESSIONS_COUNTERS, {
+    packets: () => t.packets,
+    notTcp: () => t.notTcp,
+    opened: () => t.opened,
+    closed: () => t.closed,
+    open: () => t.open,
+    openMax: () => t.table.highWater,
+    evicted: () => t.table.evictions,
+    collisions: () => t.collisions,
+    flushed: () => t.flushed,
   });
 }
 
@@ -75,24 +75,13 @@ class SessionWriter implements Detector {
   }
 }
 
-async function openSource(read: string | undefined, network: string | undefined, p: ParamValues): Promise<CaptureSource> {
-  if ((read === undefined) === (network === undefined)) {
+async function openSource(p: ParamValues): Promise<CaptureSource> {
+  if ((str(p, 'read') === undefined) === (str(p, 'network') === undefined)) {
     throw new SensorError('CFG_INVALID', 'sessions: give -r FILE (or -r - for standard input) or -network IFACE (live), one of them');
   }
-  if (read !== undefined) return new FileSource(read);
-  const { LiveSource } = await import('../capture/live.js');
-  const engine = str(p, 'capture-engine');
-  const source = new LiveSource({
-    device: network!,
-    filter: str(p, 'filter'),
-    snaplen: num(p, 'snaplen'),
-    bufferSizeMiB: num(p, 'buffer-size'),
-    promiscuous: bool(p, 'promisc'),
-    engine: engine === 'cap' || engine === 'native' ? engine : undefined,
-    user: str(p, 'user'),
-  });
-  source.open();
-  return source;
+  const built = (await buildCapture(p, (line) => process.stderr.write(`peng-ts: ${line}\n`)))!;
+  if (built.kind === 'live') built.source.open();
+  return built.source;
 }
 
 /** `peng-ts sessions ...`: returns the exit code. */
@@ -109,7 +98,7 @@ export async function sessionsMain(argv: string[]): Promise<number> {
   const scanners = CidrSet.parse(list(p, 'scanner'), '--scanner');
   const fixed = str(p, 'label');
   if (fixed !== undefined && scanners.size > 0) throw new SensorError('CFG_INVALID', 'sessions: give --scanner or --label, not both');
-  const source = await openSource(str(p, 'read'), str(p, 'network'), p);
+  const source = await openSource(p);
   const stats = new StatsRegistry();
   let broken = false;
   process.stdout.on('error', () => {

@@ -1,4 +1,18 @@
 import { defineModule } from '../config/params.js';
+import { counterList, type CounterTable } from '../stats/counters.js';
+
+/** Counters by key: `counterList` for the descriptor, `stats.bind` for the readers (stats/counters.ts). */
+export const SESSIONS_COUNTERS = {
+  packets: { name: 'sessions.packets', kind: 'sum', help: 'TCP packets grouped into sessions.' },
+  notTcp: { name: 'sessions.not_tcp', kind: 'sum', help: 'Decoded packets that are not TCP (not part of any session).' },
+  opened: { name: 'sessions.opened', kind: 'sum', help: 'Sessions opened.' },
+  closed: { name: 'sessions.closed', kind: 'sum', help: 'Sessions closed (idle, evicted, collision or end of input).' },
+  open: { name: 'sessions.open', kind: 'now', help: 'Sessions open now.' },
+  openMax: { name: 'sessions.open_max', kind: 'max', help: 'Most sessions open at once.' },
+  evicted: { name: 'sessions.evicted', kind: 'sum', help: 'Sessions closed early because --max-sessions was reached.' },
+  collisions: { name: 'sessions.collisions', kind: 'sum', help: 'Sessions closed early because another 5-tuple had the same 52-bit key.' },
+  flushed: { name: 'sessions.flushed', kind: 'sum', help: 'Sessions still open at end of input, closed then.' },
+} as const satisfies CounterTable;
 
 /** `peng-ts sessions`: nmap-harvester's dataset builder. */
 export const sessionsModule = defineModule({
@@ -10,15 +24,5 @@ export const sessionsModule = defineModule({
     { name: 'scanner', type: 'list', default: [], help: 'CIDRs of known scanners: sessions they opened get label 1, every other session 0.' },
     { name: 'label', type: 'choice', choices: ['0', '1'], help: 'Label every session 0 (benign) or 1 (scan); not with --scanner. Neither: the label column stays empty.' },
   ],
-  counters: [
-    { name: 'sessions.packets', kind: 'sum', help: 'TCP packets grouped into sessions.' },
-    { name: 'sessions.not_tcp', kind: 'sum', help: 'Decoded packets that are not TCP (not part of any session).' },
-    { name: 'sessions.opened', kind: 'sum', help: 'Sessions opened.' },
-    { name: 'sessions.closed', kind: 'sum', help: 'Sessions closed (idle, evicted, collision or end of input).' },
-    { name: 'sessions.open', kind: 'now', help: 'Sessions open now.' },
-    { name: 'sessions.open_max', kind: 'max', help: 'Most sessions open at once.' },
-    { name: 'sessions.evicted', kind: 'sum', help: 'Sessions closed early because --max-sessions was reached.' },
-    { name: 'sessions.collisions', kind: 'sum', help: 'Sessions closed early because another 5-tuple had the same 52-bit key.' },
-    { name: 'sessions.flushed', kind: 'sum', help: 'Sessions still open at end of input, closed then.' },
-  ],
+  counters: counterList(SESSIONS_COUNTERS),
 });

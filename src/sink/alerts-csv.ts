@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
-import { defineSink, type ModuleContext } from '../config/module.js';
+import { defineSink, type ModuleContext } from '../module.js';
 import { str } from '../config/params.js';
 import { alertRecord, type AlertRecord } from './jsonl.js';
 import { eventCells, extraEventColumns, isExtraEvent } from './event-projection.js';

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { defineSink, type ModuleContext } from '../config/module.js';
+import { defineSink, type ModuleContext } from '../module.js';
 import { str } from '../config/params.js';
 import { VERSION } from '../version.js';
 import { ecsDocument } from './ecs.js';

@@ -18,7 +18,7 @@ import test from 'node:test';
 import { FileSource } from '../../src/capture/file-source.js';
 import { decode } from '../../src/decode/decode.js';
 import { DecodeStatus } from '../../src/decode/status.js';
-import { createScanEngine } from '../../src/detect/scan/standalone.js';
+import { createScanEngine } from '../../src/assemble/scan-engine.js';
 import { isoTime, type ScanEvent } from '../../src/sink/schema.js';
 
 const CAPTURES = SHARED_CAPTURES;

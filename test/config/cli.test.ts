@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { normalizeGoFlags, parseCli } from '../../src/config/cli.js';
 import { parseDuration } from '../../src/config/duration.js';
-import { ALL_MODULES, DETECTOR_MODULES } from '../../src/config/modules.js';
-import { captureParams, sensorParams } from '../../src/config/sensor-params.js';
+import { ALL_MODULES, DETECTOR_MODULES } from '../../src/assemble/registry.js';
+import { captureParams } from '../../src/capture/params.js';
+import { sensorParams } from '../../src/assemble/sensor-params.js';
 import { entropyModule } from '../../src/detect/entropy/module.js';
 import { csvSinkModule } from '../../src/sink/csv-module.js';
 import { FLOW_SOURCE_MODULES } from '../../src/capture/flows/module.js';
@@ -99,10 +100,18 @@ test('every detector folder is registered and documented', () => {
   const registered = new Set(DETECTOR_MODULES.map((m) => m.name));
   for (const f of folders) {
     const src = readFileSync(join(root, f.name, 'module.ts'), 'utf8');
-    const name = /name: '([^']+)'/.exec(src)?.[1];
+    const name = /define\w+\(\{\s*name: '([^']+)'/.exec(src)?.[1];
     assert.ok(name && registered.has(name), `src/detect/${f.name} (module "${name}") is in DETECTOR_MODULES`);
     assert.ok(existsSync(join(root, f.name, 'NOTES.md')), `src/detect/${f.name}/NOTES.md exists`);
   }
+});
+
+test('every scan part that judges sources has its verdict bit (detect/scan/det.ts)', async () => {
+  const { DET_NAMES } = await import('../../src/detect/scan/det.js');
+  const { SCAN_PARTS } = await import('../../src/assemble/registry.js');
+  const judges = SCAN_PARTS.filter((m) => m.name !== 'decoy'); // decoy groups sources, it names none
+  for (const m of judges) assert.ok(DET_NAMES.includes(m.name), `${m.name} has a bit in Det`);
+  assert.equal(new Set(DET_NAMES).size, DET_NAMES.length);
 });
 
 test('the version printed is the package version', () => {
@@ -113,5 +122,5 @@ test('the version printed is the package version', () => {
 test('docs/reference.md is the one generated from the descriptors (run npm run docs)', async () => {
   const { renderReference } = await import('../../src/config/docs.js');
   const onDisk = readFileSync(join(import.meta.dirname, '../../docs/reference.md'), 'utf8');
-  assert.equal(onDisk, renderReference());
+  assert.equal(onDisk, renderReference(ALL_MODULES));
 });

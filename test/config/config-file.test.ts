@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseCli } from '../../src/config/cli.js';
 import { configKeys, parseConfigText } from '../../src/config/config-file.js';
-import { ALL_MODULES } from '../../src/config/modules.js';
+import { ALL_MODULES } from '../../src/assemble/registry.js';
 import { REPO, runCli, SAMPLE } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peng-config-'));

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { parseCli } from '../../src/config/cli.js';
-import { ALL_MODULES, SINK_MODULES } from '../../src/config/modules.js';
+import { ALL_MODULES, SINK_MODULES } from '../../src/assemble/registry.js';
 import { str } from '../../src/config/params.js';
 import { influxBaseUrl, influxSinkModule } from '../../src/sink/influx/module.js';
 import { MEASUREMENTS, type MeasurementSpec } from '../../src/sink/influx/points.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseCli } from '../../src/config/cli.js';
-import { ALL_MODULES } from '../../src/config/modules.js';
+import { ALL_MODULES } from '../../src/assemble/registry.js';
 import { REPO, startCli } from '../helpers/cli.js';
 import { connect, createServer } from 'node:net';
 import { existsSync } from 'node:fs';

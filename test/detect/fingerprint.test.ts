@@ -17,7 +17,7 @@ import { Layer, PacketView } from '../../src/decode/packet-view.js';
 import { DecodeStatus } from '../../src/decode/status.js';
 import { Fp, tcpFingerprint, toolOf, udpFingerprint, verdictTool, type FingerprintCounts } from '../../src/detect/scan/fingerprint.js';
 import { Kind } from '../../src/detect/scan/kinds.js';
-import { createScanEngine } from '../../src/detect/scan/standalone.js';
+import { createScanEngine } from '../../src/assemble/scan-engine.js';
 import { ALERT_COLUMNS, alertRow } from '../../src/sink/alerts-csv.js';
 import { alertRecord } from '../../src/sink/jsonl.js';
 import type { ScanEvent } from '../../src/sink/schema.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { Kind } from '../../src/detect/scan/kinds.js';
-import { Det } from '../../src/detect/scan/part.js';
+import { Det } from '../../src/detect/scan/det.js';
 import { SourceState } from '../../src/detect/scan/source-state.js';
 import { TrwPart } from '../../src/detect/trw/detector.js';
 import { Harness, range, synScan } from './helpers/views.js';

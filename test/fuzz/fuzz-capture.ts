@@ -15,11 +15,11 @@ import { isPcapMagic, PcapParser } from '../../src/capture/pcap.js';
 import { PCAPNG_SHB, PcapngParser } from '../../src/capture/pcapng.js';
 import type { RecordParser } from '../../src/capture/record-parser.js';
 import { parseCli } from '../../src/config/cli.js';
-import type { ModuleContext } from '../../src/config/module.js';
-import { ALL_MODULES, DETECTOR_MODULES } from '../../src/config/modules.js';
+import type { ModuleContext } from '../../src/module.js';
+import { createDetectors } from '../../src/assemble/assemble.js';
+import { ALL_MODULES } from '../../src/assemble/registry.js';
 import { CidrSet } from '../../src/decode/cidr-set.js';
 import { PacketView } from '../../src/decode/packet-view.js';
-import type { Detector } from '../../src/detect/detector.js';
 import { Pipeline } from '../../src/pipeline.js';
 import { alertRow } from '../../src/sink/alerts-csv.js';
 import { ConsoleSink, formatStats } from '../../src/sink/console.js';
@@ -73,11 +73,7 @@ export function fuzzCapture(bytes: Uint8Array): FuzzResult {
     sensorName: 'fuzz',
     sourceName: 'fuzz',
   };
-  const detectors: Detector[] = [];
-  for (const m of DETECTOR_MODULES) {
-    const d = m.create(ctx);
-    if (d) detectors.push(d);
-  }
+  const detectors = createDetectors(ctx);
   const pipeline = new Pipeline(detectors, stats);
   const view = new PacketView();
   const offsetOf = (i: number) => i;

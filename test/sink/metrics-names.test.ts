@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validateMetricName } from 'prom-client';
-import { ALL_MODULES } from '../../src/config/modules.js';
+import { ALL_MODULES } from '../../src/assemble/registry.js';
 import { metricName, StatsExporter } from '../../src/sink/metrics/exporter.js';
 import { StatsRegistry } from '../../src/stats/counters.js';
 

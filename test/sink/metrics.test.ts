@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ALL_MODULES } from '../../src/config/modules.js';
+import { ALL_MODULES } from '../../src/assemble/registry.js';
 import { metricName } from '../../src/sink/metrics/exporter.js';
 import { REPO, SAMPLE, startCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';

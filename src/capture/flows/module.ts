@@ -1,4 +1,4 @@
-import type { ModuleContext } from '../../config/module.js';
+import type { ModuleContext } from '../../module.js';
 import { defineModule, num, str, type ModuleDescriptor, type ParamValues } from '../../config/params.js';
 import type { StatsRegistry } from '../../stats/counters.js';
 import type { CaptureSource } from '../source.js';

@@ -5,7 +5,8 @@ import { SessionTable } from '../../sessions/session-table.js';
 import { LruTable } from '../../track/lru-table.js';
 import type { Detector } from '../detector.js';
 import type { ScanEngine } from '../scan/engine.js';
-import { Det, type ScanPart } from '../scan/part.js';
+import { Det } from '../scan/det.js';
+import type { ScanPart } from '../scan/part.js';
 import type { SourceState } from '../scan/source-state.js';
 import { BUCKETS, SourceWindow } from './source-window.js';
 

@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import type { ModuleContext } from '../../module.js';
 import { num, str } from '../../config/params.js';
 import { XgbModel } from '../../ml/xgb-model.js';
 import { FEATURE_NAMES } from '../../sessions/session.js';
-import { engineFor } from '../scan/module.js';
+import type { ScanEngine } from '../scan/engine.js';
+import { defineScanPart } from '../scan/part-module.js';
 import { ClassifierDetector } from './detector.js';
+import { counterList, type CounterTable } from '../../stats/counters.js';
 
 /** `--model default`: the model shipped in the repository (models/make-default-model.sh rebuilds it). */
 export const DEFAULT_MODEL_PATH = fileURLToPath(new URL('../../../models/classifier-default.json', import.meta.url));
@@ -15,8 +17,21 @@ function modelPath(p: string): string {
   return DEFAULT_MODEL_PATH.includes('/dist/') ? DEFAULT_MODEL_PATH.replace('/dist/models/', '/models/') : DEFAULT_MODEL_PATH;
 }
 
+/** Counters by key: `counterList` for the descriptor, `stats.bind` for the readers (stats/counters.ts). */
+export const CLASSIFIER_COUNTERS = {
+  sessionsScored: { name: 'classifier.sessions_scored', kind: 'sum', help: 'Sessions closed and scored by the model.' },
+  sessionsFlagged: { name: 'classifier.sessions_flagged', kind: 'sum', help: 'Scored sessions above --classifier-threshold.' },
+  sessionsOpen: { name: 'classifier.sessions_open', kind: 'now', help: 'Sessions open now.' },
+  sessionsOpenMax: { name: 'classifier.sessions_open_max', kind: 'max', help: 'Most sessions open at once.' },
+  sessionsEvicted: { name: 'classifier.sessions_evicted', kind: 'sum', help: 'Sessions closed early because --classifier-max-sessions was reached.' },
+  sources: { name: 'classifier.sources', kind: 'now', help: 'Sources with scored sessions in their sliding window now.' },
+  sourcesEvicted: { name: 'classifier.sources_evicted', kind: 'sum', help: 'Source windows evicted to make room (--classifier-max-sources).' },
+  scanners: { name: 'classifier.scanners', kind: 'sum', help: 'Sources the classifier judged scanners.' },
+  unattributed: { name: 'classifier.unattributed', kind: 'sum', help: 'Times a source reached the share but the scan engine tracks no such source (it sent no probe, or was forgotten): not reported.' },
+} as const satisfies CounterTable;
+
 /** nmap-harvester's learned detector: XGBoost over TCP sessions, judged per source. */
-export const classifierModule = defineDetector({
+export const classifierModule = defineScanPart({
   name: 'classifier',
   help: 'Session classifier (nmap-harvester, done right): each TCP session is scored when it closes by an XGBoost model; a source whose share of scan-like sessions over a sliding window reaches --classifier-share is a scanner. Only with --model.',
   params: [
@@ -29,25 +44,14 @@ export const classifierModule = defineDetector({
     { name: 'classifier-max-sessions', type: 'int', default: 200_000, min: 1, max: 50_000_000, unit: 'sessions', help: 'Sessions open at once; when full the least recently active is closed (and scored) early.', advanced: true },
     { name: 'classifier-max-sources', type: 'int', default: 20_000, min: 1, max: 10_000_000, unit: 'sources', help: 'Sources whose window is kept at once; least recently scored out first.', advanced: true },
   ],
-  counters: [
-    { name: 'classifier.sessions_scored', kind: 'sum', help: 'Sessions closed and scored by the model.' },
-    { name: 'classifier.sessions_flagged', kind: 'sum', help: 'Scored sessions above --classifier-threshold.' },
-    { name: 'classifier.sessions_open', kind: 'now', help: 'Sessions open now.' },
-    { name: 'classifier.sessions_open_max', kind: 'max', help: 'Most sessions open at once.' },
-    { name: 'classifier.sessions_evicted', kind: 'sum', help: 'Sessions closed early because --classifier-max-sessions was reached.' },
-    { name: 'classifier.sources', kind: 'now', help: 'Sources with scored sessions in their sliding window now.' },
-    { name: 'classifier.sources_evicted', kind: 'sum', help: 'Source windows evicted to make room (--classifier-max-sources).' },
-    { name: 'classifier.scanners', kind: 'sum', help: 'Sources the classifier judged scanners.' },
-    { name: 'classifier.unattributed', kind: 'sum', help: 'Times a source reached the share but the scan engine tracks no such source (it sent no probe, or was forgotten): not reported.' },
-  ],
+  counters: counterList(CLASSIFIER_COUNTERS),
   alerts: [{ id: 'classifier.scanner', message: '--classifier-share of a source\'s sessions scored as scans' }],
-  create(ctx: ModuleContext) {
+  attach(ctx: ModuleContext, engine: ScanEngine) {
     const path = str(ctx.params, 'model');
     if (path === undefined) return null;
     const model = XgbModel.load(modelPath(path));
     model.checkFeatures(FEATURE_NAMES, path);
     const p = ctx.params;
-    const engine = engineFor(ctx);
     const d = new ClassifierDetector(
       {
         window: num(p, 'classifier-window'),
@@ -63,16 +67,16 @@ export const classifierModule = defineDetector({
     );
     engine.addPart(d);
     const t = d.sessions;
-    ctx.stats.add(classifierModule.counters, (out) => {
-      out['classifier.sessions_scored'] = d.scored;
-      out['classifier.sessions_flagged'] = d.flagged;
-      out['classifier.sessions_open'] = t.open;
-      out['classifier.sessions_open_max'] = t.table.highWater;
-      out['classifier.sessions_evicted'] = t.table.evictions;
-      out['classifier.sources'] = d.sources.size;
-      out['classifier.sources_evicted'] = d.sources.evictions;
-      out['classifier.scanners'] = d.scanners;
-      out['classifier.unattributed'] = d.unattributed;
+    ctx.stats.bind(CLASSIFIER_COUNTERS, {
+      sessionsScored: () => d.scored,
+      sessionsFlagged: () => d.flagged,
+      sessionsOpen: () => t.open,
+      sessionsOpenMax: () => t.table.highWater,
+      sessionsEvicted: () => t.table.evictions,
+      sources: () => d.sources.size,
+      sourcesEvicted: () => d.sources.evictions,
+      scanners: () => d.scanners,
+      unattributed: () => d.unattributed,
     });
     if (ctx.verbose >= 1) ctx.warn(`classifier: ${model.trees} trees from ${path} (${model.objective})`);
     return d;

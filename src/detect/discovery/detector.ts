@@ -3,7 +3,7 @@ import { ContactTable } from '../../track/contact-table.js';
 import { hash52 } from '../../track/hash.js';
 import { Mark } from '../scan/fingerprint.js';
 import { IPPROTO_KEY_BASE, Kind, PING_KEY, SCTP_PORT_BASE } from '../scan/kinds.js';
-import { Det } from '../scan/part.js';
+import { Det } from '../scan/det.js';
 import type { SourceState } from '../scan/source-state.js';
 import type { TechniqueHook, TechniquePart } from '../scan/technique-hook.js';
 

@@ -1,4 +1,4 @@
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import { defineDetector, type ModuleContext } from '../../module.js';
 import { bool, num, str } from '../../config/params.js';
 import { ipv4ToString, ipv6ToString } from '../../decode/address.js';
 import type { PacketView } from '../../decode/packet-view.js';
@@ -8,6 +8,18 @@ import type { FrameStat } from '../../sink/schema.js';
 import { EntropyBaseline } from './baseline.js';
 import { EntropyDetector } from './detector.js';
 import { bitsPerBin, pengHash, pengReachableBits, spreadHash, type BitmapGeometry } from './hash.js';
+import { counterList, type CounterTable } from '../../stats/counters.js';
+
+/** Counters by key: `counterList` for the descriptor, `stats.bind` for the readers (stats/counters.ts). */
+export const ENTROPY_COUNTERS = {
+  synClient: { name: 'entropy.syn_client', kind: 'sum', help: 'SYNs (without ACK) to non-local destinations counted in CLIENT frames.' },
+  synServer: { name: 'entropy.syn_server', kind: 'sum', help: 'SYNs (without ACK) to local destinations counted in SERVER frames.' },
+  frames: { name: 'entropy.frames', kind: 'sum', help: 'Time frames closed and emitted.' },
+  framesSkipped: { name: 'entropy.frames_skipped', kind: 'sum', help: 'Empty frames not emitted one by one because a gap in the capture was longer than 10000 frames.' },
+  latePackets: { name: 'entropy.late_packets', kind: 'sum', help: 'SYNs stamped before the open frame (buffer latency or reordering), counted in the open frame.' },
+  hashDropped: { name: 'entropy.hash_dropped', kind: 'sum', help: 'SYNs whose port hashed outside the bitmap (custom hashes only).' },
+  alarms: { name: 'entropy.alarms', kind: 'sum', help: 'Frames above their direction\'s learned baseline (entropy events).' },
+} as const satisfies CounterTable;
 
 /** Peng's bitmap entropy: its flags keep Peng's names and defaults. */
 export const entropyModule = defineDetector({
@@ -56,15 +68,7 @@ export const entropyModule = defineDetector({
     { name: 'entropy-k', type: 'float', default: 3, min: 0.1, max: 100, unit: 'sigma', help: 'A frame above the learned mean plus this many standard deviations fires (and is not learned).' },
     { name: 'entropy-min-sigma', type: 'float', default: 0.05, min: 0, max: 2, help: 'Floor of the learned standard deviation: a link whose entropy never moved (0 every frame) needs a rise of k times this to fire.' },
   ],
-  counters: [
-    { name: 'entropy.syn_client', kind: 'sum', help: 'SYNs (without ACK) to non-local destinations counted in CLIENT frames.' },
-    { name: 'entropy.syn_server', kind: 'sum', help: 'SYNs (without ACK) to local destinations counted in SERVER frames.' },
-    { name: 'entropy.frames', kind: 'sum', help: 'Time frames closed and emitted.' },
-    { name: 'entropy.frames_skipped', kind: 'sum', help: 'Empty frames not emitted one by one because a gap in the capture was longer than 10000 frames.' },
-    { name: 'entropy.late_packets', kind: 'sum', help: 'SYNs stamped before the open frame (buffer latency or reordering), counted in the open frame.' },
-    { name: 'entropy.hash_dropped', kind: 'sum', help: 'SYNs whose port hashed outside the bitmap (custom hashes only).' },
-    { name: 'entropy.alarms', kind: 'sum', help: 'Frames above their direction\'s learned baseline (entropy events).' },
-  ],
+  counters: counterList(ENTROPY_COUNTERS),
   alerts: [{ id: 'entropy.alarm', message: "a frame's entropy rose above its direction's learned mean by more than --entropy-k standard deviations" }],
   create(ctx: ModuleContext) {
     const geometry = validateGeometry(num(ctx.params, 'bin'), num(ctx.params, 'size'));
@@ -98,14 +102,14 @@ export const entropyModule = defineDetector({
       emit: baseline ? (f: FrameStat) => (ctx.emit(f), baseline.onFrame(f)) : ctx.emit,
       onCounted: ctx.verbose >= 3 ? (view, server) => ctx.trace(synLine(view, server)) : undefined,
     });
-    ctx.stats.add(entropyModule.counters, (out) => {
-      out['entropy.syn_client'] = detector.countedClient;
-      out['entropy.syn_server'] = detector.countedServer;
-      out['entropy.frames'] = detector.framesClosed;
-      out['entropy.frames_skipped'] = detector.framesSkipped;
-      out['entropy.late_packets'] = detector.latePackets;
-      out['entropy.hash_dropped'] = detector.client.dropped + detector.server.dropped;
-      out['entropy.alarms'] = baseline?.events ?? 0;
+    ctx.stats.bind(ENTROPY_COUNTERS, {
+      synClient: () => detector.countedClient,
+      synServer: () => detector.countedServer,
+      frames: () => detector.framesClosed,
+      framesSkipped: () => detector.framesSkipped,
+      latePackets: () => detector.latePackets,
+      hashDropped: () => detector.client.dropped + detector.server.dropped,
+      alarms: () => baseline?.events ?? 0,
     });
     return detector;
   },

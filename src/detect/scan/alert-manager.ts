@@ -1,7 +1,7 @@
 import type { ScanEvent } from '../../sink/schema.js';
 import { addressText, buildEvent, techniqueMask, type DescribeOptions } from './describe.js';
 import { Kind } from './kinds.js';
-import { Det } from './part.js';
+import { Det } from './det.js';
 import type { SourceState } from './source-state.js';
 
 export interface AlertOptions extends DescribeOptions {

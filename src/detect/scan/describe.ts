@@ -2,7 +2,7 @@ import { ipv4ToString, ipv6ToString } from '../../decode/address.js';
 import type { DetectorScore, EvasionKind, ScanEvent, Technique } from '../../sink/schema.js';
 import { toolEvidence, toolOf } from './fingerprint.js';
 import { Kind, KIND_COUNT, KIND_NAMES, patternOf } from './kinds.js';
-import { DET_COUNT, DET_NAMES } from './part.js';
+import { DET_COUNT, DET_NAMES } from './det.js';
 import type { SourceState } from './source-state.js';
 
 /** What turns a source's counts into words. */

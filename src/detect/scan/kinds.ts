@@ -48,13 +48,6 @@ export const PING_KEY = 3 * 65536;
 export const SCTP_PORT_BASE = 4 * 65536;
 export const IPPROTO_KEY_BASE = 5 * 65536;
 
-export function portOf(portKey: number): number {
-  if (portKey >= IPPROTO_KEY_BASE) return portKey - IPPROTO_KEY_BASE;
-  if (portKey >= SCTP_PORT_BASE) return portKey - SCTP_PORT_BASE;
-  if (portKey >= PING_KEY) return 0;
-  return portKey >= UDP_PORT_BASE ? portKey - UDP_PORT_BASE : portKey;
-}
-
 /**
  * Contact flags (24 bits, see track/contact-table.ts): a 2-bit state per probe
  * kind at bit 2*kind, then connection facts.

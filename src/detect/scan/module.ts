@@ -1,17 +1,65 @@
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import type { DetectorModule, ModuleContext } from '../../module.js';
 import { bool, list, num } from '../../config/params.js';
 import { CidrSet } from '../../decode/cidr-set.js';
 import { SensorError } from '../../errors.js';
-import type { StatsRegistry } from '../../stats/counters.js';
+import { counterList, type CounterTable } from '../../stats/counters.js';
 import { ScanEngine } from './engine.js';
+
+/** Counters by key: `counterList` for the descriptor, `stats.bind` for the readers (stats/counters.ts). */
+export const SCAN_COUNTERS = {
+  sources: { name: 'scan.sources', kind: 'now', help: 'Sources tracked now.' },
+  sourcesMax: { name: 'scan.sources_max', kind: 'max', help: 'Most sources tracked at once.' },
+  sourcesEvicted: { name: 'scan.sources_evicted', kind: 'sum', help: 'Sources evicted to make room (--max-sources reached).' },
+  sourcesExpired: { name: 'scan.sources_expired', kind: 'sum', help: 'Sources forgotten after --source-idle without a probe.' },
+  contacts: { name: 'scan.contacts', kind: 'now', help: 'First contacts remembered now.' },
+  contactsEvicted: { name: 'scan.contacts_evicted', kind: 'sum', help: 'First contacts evicted to make room (--max-contacts reached).' },
+  contactsExpired: { name: 'scan.contacts_expired', kind: 'sum', help: 'First contacts forgotten after --contact-ttl.' },
+  admissionRecords: { name: 'scan.admission_records', kind: 'sum', help: 'Sources seen with a first probe and no state yet (admission records started).' },
+  admissionOverwritten: { name: 'scan.admission_overwritten', kind: 'sum', help: 'Admission records overwritten by another source hashing to the same slot (that source starts again from its next probe).' },
+  sourcesAdmitted: { name: 'scan.sources_admitted', kind: 'sum', help: 'Sources given a full state (a second first contact).' },
+  pending: { name: 'scan.pending', kind: 'now', help: 'First contacts waiting for an answer now (not yet answered, failed or timed out).' },
+  pendingAtEnd: { name: 'scan.pending_at_end', kind: 'sum', help: 'First contacts still waiting at end of input, resolved then as unanswered (timeouts).' },
+  pendingDropped: { name: 'scan.pending_dropped', kind: 'sum', help: 'Waiting first contacts dropped unresolved because --max-pending was reached.' },
+  packets: { name: 'scan.packets', kind: 'sum', help: 'TCP/UDP packets looked at by the tracker (after special and ignored addresses).' },
+  probes: { name: 'scan.probes', kind: 'sum', help: 'Probe packets: SYN, stealth, UDP to a host:port not (yet) answered, retries included.' },
+  firstContacts: { name: 'scan.first_contacts', kind: 'sum', help: 'First contacts (source, host, port, probe kind).' },
+  successes: { name: 'scan.successes', kind: 'sum', help: 'First contacts answered (SYN-ACK, UDP reply, a connection behind an ACK/FIN+ACK).' },
+  failures: { name: 'scan.failures', kind: 'sum', help: 'First contacts failed: RST, ICMP unreachable, or timeout.' },
+  failuresRst: { name: 'scan.failures_rst', kind: 'sum', help: 'Failures by RST from the target.' },
+  failuresIcmp: { name: 'scan.failures_icmp', kind: 'sum', help: 'Failures by ICMP/ICMPv6 destination unreachable quoting the probe.' },
+  failuresTimeout: { name: 'scan.failures_timeout', kind: 'sum', help: 'Failures by no answer within --probe-timeout.' },
+  udpUnanswered: { name: 'scan.udp_unanswered', kind: 'sum', help: 'UDP first contacts that got no answer (not failures unless --udp-timeout-fails).' },
+  replies: { name: 'scan.replies', kind: 'sum', help: 'Packets recognised as answers to a contact (never probes, never make a victim a scanner); packets of connections already carrying data are in scan.flows_skipped instead.' },
+  flowsSkipped: { name: 'scan.flows_skipped', kind: 'sum', help: 'TCP packets of connections established with data, skipped before any contact lookup (nothing in them can change a verdict).' },
+  orphanReplies: { name: 'scan.orphan_replies', kind: 'sum', help: 'SYN-ACKs and RSTs to no contact we know (capture started late, asymmetric routing, backscatter).' },
+  teardowns: { name: 'scan.teardowns', kind: 'sum', help: 'Handshakes completed and torn down before any data (connect-scan evidence).' },
+  ignoredSources: { name: 'scan.ignored_sources', kind: 'sum', help: 'Packets from --ignore sources.' },
+  ignoredDestinations: { name: 'scan.ignored_destinations', kind: 'sum', help: 'Packets to --ignore sources (their answers).' },
+  specialAddresses: { name: 'scan.special_addresses', kind: 'sum', help: 'Packets from or to multicast, broadcast or unspecified addresses (never sources or targets).' },
+  udpPortIgnored: { name: 'scan.udp_port_ignored', kind: 'sum', help: 'UDP packets to --udp-ignore-ports.' },
+  eventsStart: { name: 'scan.events_start', kind: 'sum', help: 'Scans started (start events).' },
+  eventsUpdate: { name: 'scan.events_update', kind: 'sum', help: 'Update events.' },
+  eventsEnd: { name: 'scan.events_end', kind: 'sum', help: 'Scans ended (end events).' },
+  active: { name: 'scan.active', kind: 'now', help: 'Scans going on now.' },
+} as const satisfies CounterTable;
+
+/** The scan module: its create() always builds an engine (the parts decide whether anything is judged). */
+export interface ScanModule extends DetectorModule {
+  create(ctx: ModuleContext): ScanEngine;
+}
+
+function defineEngine(m: ScanModule): ScanModule {
+  return Object.freeze(m);
+}
 
 /**
  * Scan attribution: the shared source tracker and alert lifecycle. The
- * detectors that judge sources (trw, stealth, slow, udp) are modules of their
- * own that plug into this engine; this module's detector is the one the
- * pipeline runs.
+ * detectors that judge sources (trw, stealth, slow, udp, discovery, osscan,
+ * classifier) are modules of their own (detect/scan/part-module.ts): the
+ * assembly creates this engine, then attaches each of them to it. This
+ * module's detector is the one the pipeline runs.
  */
-export const scanModule = defineDetector({
+export const scanModule = defineEngine({
   name: 'scan',
   help: 'Per-source scan attribution: first contacts and their outcome, technique, pattern, tool; alerts as start/update/end events.',
   params: [
@@ -34,62 +82,19 @@ export const scanModule = defineDetector({
     { name: 'udp-ignore-ports', type: 'list', default: ['137', '138', '5353', '57621'], help: 'UDP destination ports that never count as probes: NetBIOS name/datagram, mDNS, Spotify discovery (PortScanDetector ignores 138, 5353, 57621).' },
     { name: 'per-source-cap', type: 'int', default: 1024, min: 16, max: 1_000_000, unit: 'keys', help: 'Hosts and ports tracked per source in each concentration map (bounds memory per source).', advanced: true },
   ],
-  counters: [
-    { name: 'scan.sources', kind: 'now', help: 'Sources tracked now.' },
-    { name: 'scan.sources_max', kind: 'max', help: 'Most sources tracked at once.' },
-    { name: 'scan.sources_evicted', kind: 'sum', help: 'Sources evicted to make room (--max-sources reached).' },
-    { name: 'scan.sources_expired', kind: 'sum', help: 'Sources forgotten after --source-idle without a probe.' },
-    { name: 'scan.contacts', kind: 'now', help: 'First contacts remembered now.' },
-    { name: 'scan.contacts_evicted', kind: 'sum', help: 'First contacts evicted to make room (--max-contacts reached).' },
-    { name: 'scan.contacts_expired', kind: 'sum', help: 'First contacts forgotten after --contact-ttl.' },
-    { name: 'scan.admission_records', kind: 'sum', help: 'Sources seen with a first probe and no state yet (admission records started).' },
-    { name: 'scan.admission_overwritten', kind: 'sum', help: 'Admission records overwritten by another source hashing to the same slot (that source starts again from its next probe).' },
-    { name: 'scan.sources_admitted', kind: 'sum', help: 'Sources given a full state (a second first contact).' },
-    { name: 'scan.pending', kind: 'now', help: 'First contacts waiting for an answer now (not yet answered, failed or timed out).' },
-    { name: 'scan.pending_at_end', kind: 'sum', help: 'First contacts still waiting at end of input, resolved then as unanswered (timeouts).' },
-    { name: 'scan.pending_dropped', kind: 'sum', help: 'Waiting first contacts dropped unresolved because --max-pending was reached.' },
-    { name: 'scan.packets', kind: 'sum', help: 'TCP/UDP packets looked at by the tracker (after special and ignored addresses).' },
-    { name: 'scan.probes', kind: 'sum', help: 'Probe packets: SYN, stealth, UDP to a host:port not (yet) answered, retries included.' },
-    { name: 'scan.first_contacts', kind: 'sum', help: 'First contacts (source, host, port, probe kind).' },
-    { name: 'scan.successes', kind: 'sum', help: 'First contacts answered (SYN-ACK, UDP reply, a connection behind an ACK/FIN+ACK).' },
-    { name: 'scan.failures', kind: 'sum', help: 'First contacts failed: RST, ICMP unreachable, or timeout.' },
-    { name: 'scan.failures_rst', kind: 'sum', help: 'Failures by RST from the target.' },
-    { name: 'scan.failures_icmp', kind: 'sum', help: 'Failures by ICMP/ICMPv6 destination unreachable quoting the probe.' },
-    { name: 'scan.failures_timeout', kind: 'sum', help: 'Failures by no answer within --probe-timeout.' },
-    { name: 'scan.udp_unanswered', kind: 'sum', help: 'UDP first contacts that got no answer (not failures unless --udp-timeout-fails).' },
-    { name: 'scan.replies', kind: 'sum', help: 'Packets recognised as answers to a contact (never probes, never make a victim a scanner); packets of connections already carrying data are in scan.flows_skipped instead.' },
-    { name: 'scan.flows_skipped', kind: 'sum', help: 'TCP packets of connections established with data, skipped before any contact lookup (nothing in them can change a verdict).' },
-    { name: 'scan.orphan_replies', kind: 'sum', help: 'SYN-ACKs and RSTs to no contact we know (capture started late, asymmetric routing, backscatter).' },
-    { name: 'scan.teardowns', kind: 'sum', help: 'Handshakes completed and torn down before any data (connect-scan evidence).' },
-    { name: 'scan.ignored_sources', kind: 'sum', help: 'Packets from --ignore sources.' },
-    { name: 'scan.ignored_destinations', kind: 'sum', help: 'Packets to --ignore sources (their answers).' },
-    { name: 'scan.special_addresses', kind: 'sum', help: 'Packets from or to multicast, broadcast or unspecified addresses (never sources or targets).' },
-    { name: 'scan.udp_port_ignored', kind: 'sum', help: 'UDP packets to --udp-ignore-ports.' },
-    { name: 'scan.events_start', kind: 'sum', help: 'Scans started (start events).' },
-    { name: 'scan.events_update', kind: 'sum', help: 'Update events.' },
-    { name: 'scan.events_end', kind: 'sum', help: 'Scans ended (end events).' },
-    { name: 'scan.active', kind: 'now', help: 'Scans going on now.' },
-  ],
+  counters: counterList(SCAN_COUNTERS),
   alerts: [
     { id: 'scan.start', message: 'a source was judged a scanner' },
     { id: 'scan.update', message: 'a scan goes on (new technique, or every --alert-update)' },
     { id: 'scan.end', message: 'a scan ended (idle for --scan-idle, source evicted, or end of input)' },
   ],
-  create(ctx: ModuleContext) {
-    return engineFor(ctx);
+  create(ctx: ModuleContext): ScanEngine {
+    return createEngine(ctx);
   },
 });
 
-const engines = new WeakMap<StatsRegistry, ScanEngine>();
-
-/**
- * The one engine of a sensor assembly (keyed by its stats registry): the scan
- * module returns it to the pipeline, the detector modules plug into it,
- * whatever order they are created in.
- */
-export function engineFor(ctx: ModuleContext): ScanEngine {
-  const known = engines.get(ctx.stats);
-  if (known) return known;
+/** A new engine with its counters registered; called once per assembly. */
+function createEngine(ctx: ModuleContext): ScanEngine {
   const p = ctx.params;
   const engine = new ScanEngine(
     {
@@ -115,44 +120,43 @@ export function engineFor(ctx: ModuleContext): ScanEngine {
     },
     ctx.emit,
   );
-  engines.set(ctx.stats, engine);
   const t = engine.tracker;
   const a = engine.alerts;
-  ctx.stats.add(scanModule.counters, (out) => {
-    out['scan.sources'] = t.sources.size;
-    out['scan.sources_max'] = t.sources.highWater;
-    out['scan.sources_evicted'] = t.sources.evictions;
-    out['scan.sources_expired'] = t.sources.expired;
-    out['scan.contacts'] = t.contacts.size;
-    out['scan.contacts_evicted'] = t.contacts.evictions;
-    out['scan.contacts_expired'] = t.contacts.expired;
-    out['scan.admission_records'] = t.admission.records;
-    out['scan.admission_overwritten'] = t.admission.overwritten;
-    out['scan.sources_admitted'] = t.admission.admitted;
-    out['scan.pending'] = t.waiting;
-    out['scan.pending_at_end'] = t.resolvedAtEnd;
-    out['scan.pending_dropped'] = t.pending.dropped;
-    out['scan.packets'] = t.packets;
-    out['scan.probes'] = t.probes;
-    out['scan.first_contacts'] = t.firstContacts;
-    out['scan.successes'] = t.successes;
-    out['scan.failures'] = t.failures;
-    out['scan.failures_rst'] = t.rstFailures;
-    out['scan.failures_icmp'] = t.icmpFailures;
-    out['scan.failures_timeout'] = t.timeouts;
-    out['scan.udp_unanswered'] = t.udpUnanswered;
-    out['scan.replies'] = t.replies;
-    out['scan.flows_skipped'] = t.done.skipped;
-    out['scan.orphan_replies'] = t.orphanReplies;
-    out['scan.teardowns'] = t.teardowns;
-    out['scan.ignored_sources'] = t.ignoredSrc;
-    out['scan.ignored_destinations'] = t.ignoredDst;
-    out['scan.special_addresses'] = t.special;
-    out['scan.udp_port_ignored'] = t.udpIgnored;
-    out['scan.events_start'] = a.starts;
-    out['scan.events_update'] = a.updates;
-    out['scan.events_end'] = a.ends;
-    out['scan.active'] = a.activeScans;
+  ctx.stats.bind(SCAN_COUNTERS, {
+    sources: () => t.sources.size,
+    sourcesMax: () => t.sources.highWater,
+    sourcesEvicted: () => t.sources.evictions,
+    sourcesExpired: () => t.sources.expired,
+    contacts: () => t.contacts.size,
+    contactsEvicted: () => t.contacts.evictions,
+    contactsExpired: () => t.contacts.expired,
+    admissionRecords: () => t.admission.records,
+    admissionOverwritten: () => t.admission.overwritten,
+    sourcesAdmitted: () => t.admission.admitted,
+    pending: () => t.waiting,
+    pendingAtEnd: () => t.resolvedAtEnd,
+    pendingDropped: () => t.pending.dropped,
+    packets: () => t.packets,
+    probes: () => t.probes,
+    firstContacts: () => t.firstContacts,
+    successes: () => t.successes,
+    failures: () => t.failures,
+    failuresRst: () => t.rstFailures,
+    failuresIcmp: () => t.icmpFailures,
+    failuresTimeout: () => t.timeouts,
+    udpUnanswered: () => t.udpUnanswered,
+    replies: () => t.replies,
+    flowsSkipped: () => t.done.skipped,
+    orphanReplies: () => t.orphanReplies,
+    teardowns: () => t.teardowns,
+    ignoredSources: () => t.ignoredSrc,
+    ignoredDestinations: () => t.ignoredDst,
+    specialAddresses: () => t.special,
+    udpPortIgnored: () => t.udpIgnored,
+    eventsStart: () => a.starts,
+    eventsUpdate: () => a.updates,
+    eventsEnd: () => a.ends,
+    active: () => a.activeScans,
   });
   return engine;
 }

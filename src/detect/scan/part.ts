@@ -1,29 +1,6 @@
 import type { SourceState } from './source-state.js';
 
 /**
- * The detectors that judge sources, by bit. Each has its own module (trw,
- * stealth, slow, udp, discovery, osscan); the fingerprint and fan-out checks live in the engine.
- */
-export const enum Det {
-  TRW = 0,
-  STEALTH = 1,
-  SLOW = 2,
-  UDP = 3,
-  FINGERPRINT = 4,
-  /** Unanswered SYN/UDP fan-out (engine): named without waiting for timeouts. */
-  FANOUT = 5,
-  /** The session classifier (detect/classifier), only with --model. */
-  CLASSIFIER = 6,
-  /** Ping sweeps, SCTP scans, IP protocol scans (detect/discovery). */
-  DISCOVERY = 7,
-  /** nmap's OS-detection probes (detect/osscan). */
-  OSSCAN = 8,
-}
-
-export const DET_COUNT = 9;
-export const DET_NAMES: readonly string[] = ['trw', 'stealth', 'slow', 'udp', 'fingerprint', 'fanout', 'classifier', 'discovery', 'osscan'];
-
-/**
  * A detector plugged into the shared source tracker. The tracker sees every
  * packet once and calls these hooks; a part that decides "scanner" calls
  * `s.fire(bit, score, threshold)` and the engine turns that into events.

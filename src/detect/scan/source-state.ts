@@ -1,7 +1,7 @@
 import { Concentration } from '../../track/concentration.js';
 import { DistinctCounter } from '../../track/distinct-counter.js';
 import type { LruEntry } from '../../track/lru-table.js';
-import { DET_COUNT } from './part.js';
+import { DET_COUNT } from './det.js';
 import { KIND_COUNT } from './kinds.js';
 
 /** How many sample ports and hosts an alert carries. */

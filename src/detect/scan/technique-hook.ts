@@ -2,7 +2,7 @@ import { ipv6Key, isSpecialIpv4, isSpecialIpv6 } from '../../decode/address.js';
 import { IPPROTO_TCP, IPPROTO_UDP, Layer, type PacketView } from '../../decode/packet-view.js';
 import type { ScanPart } from './part.js';
 import { SAMPLE_SIZE, type SourceState } from './source-state.js';
-import type { SourceTracker, TrackerOptions } from './source-tracker.js';
+import type { CidrSet } from '../../decode/cidr-set.js';
 
 /**
  * A part that judges the technique kinds the contact table never stores
@@ -24,6 +24,22 @@ export interface TechniquePart extends ScanPart {
 }
 
 /**
+ * What the hook uses of the source tracker (source-tracker.ts), named here
+ * so the tracker and its hook do not import each other.
+ */
+export interface HookTracker {
+  readonly sources: { peek(key: number): SourceState | undefined };
+  sourceFor(v: PacketView, key: number, now: number): SourceState;
+  notify(s: SourceState, now: number): void;
+}
+
+/** The tracker options the hook reads (TrackerOptions has them). */
+export interface HookOptions {
+  readonly ignore: CidrSet;
+  readonly localNets: CidrSet;
+}
+
+/**
  * The tracker's one call-out for technique parts (source-tracker.ts calls
  * `icmp`, `other` and `tcpUdp`), and the bookkeeping every such probe shares
  * with the tracker's own probes (counts, hosts, ports, samples, concentration).
@@ -37,8 +53,8 @@ export class TechniqueHook {
   skipped = 0;
 
   constructor(
-    private readonly tracker: SourceTracker,
-    private readonly o: TrackerOptions,
+    private readonly tracker: HookTracker,
+    private readonly o: HookOptions,
   ) {
     this.hasIgnore = o.ignore.size > 0;
   }

@@ -1,7 +1,8 @@
 import { hash52 } from '../../track/hash.js';
 import { LruTable, type LruEntry } from '../../track/lru-table.js';
 import { Kind } from '../scan/kinds.js';
-import { Det, type ScanPart } from '../scan/part.js';
+import { Det } from '../scan/det.js';
+import type { ScanPart } from '../scan/part.js';
 import type { SourceState } from '../scan/source-state.js';
 
 export interface SlowOptions {

@@ -1,5 +1,6 @@
 import { Kind } from '../scan/kinds.js';
-import { Det, type ScanPart } from '../scan/part.js';
+import { Det } from '../scan/det.js';
+import type { ScanPart } from '../scan/part.js';
 import type { SourceState } from '../scan/source-state.js';
 
 export interface StealthOptions {

@@ -1,11 +1,20 @@
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import type { ModuleContext } from '../../module.js';
 import { bool, num } from '../../config/params.js';
 import { SensorError } from '../../errors.js';
-import { engineFor } from '../scan/module.js';
+import type { ScanEngine } from '../scan/engine.js';
+import { defineScanPart } from '../scan/part-module.js';
 import { TrwPart } from './detector.js';
+import { counterList, type CounterTable } from '../../stats/counters.js';
+
+/** Counters by key: `counterList` for the descriptor, `stats.bind` for the readers (stats/counters.ts). */
+export const TRW_COUNTERS = {
+  outcomes: { name: 'trw.outcomes', kind: 'sum', help: 'First-contact outcomes (SYN, UDP) fed to the walk.' },
+  benign: { name: 'trw.benign', kind: 'sum', help: 'Walks that reached the benign bound eta0 and started over.' },
+  scanners: { name: 'trw.scanners', kind: 'sum', help: 'Sources TRW judged scanners (ratio >= eta1 with concentrated failures).' },
+} as const satisfies CounterTable;
 
 /** Threshold Random Walk on first-contact outcomes (Jung et al. 2004). */
-export const trwModule = defineDetector({
+export const trwModule = defineScanPart({
   name: 'trw',
   help: 'Threshold Random Walk (Jung, Paxson, Berger, Balakrishnan 2004): sequential hypothesis test on the outcomes of each source\'s first contacts.',
   params: [
@@ -15,13 +24,9 @@ export const trwModule = defineDetector({
     { name: 'trw-alpha', type: 'float', default: 0.01, min: 0.000001, max: 0.5, help: 'alpha (P_F): wanted false positive rate; lower needs more failures before deciding.' },
     { name: 'trw-beta', type: 'float', default: 0.99, min: 0.5, max: 0.999999, help: 'beta (P_D): wanted detection rate; eta1 = beta/alpha is the ratio that decides (99 with the defaults: 4 failures in a row).' },
   ],
-  counters: [
-    { name: 'trw.outcomes', kind: 'sum', help: 'First-contact outcomes (SYN, UDP) fed to the walk.' },
-    { name: 'trw.benign', kind: 'sum', help: 'Walks that reached the benign bound eta0 and started over.' },
-    { name: 'trw.scanners', kind: 'sum', help: 'Sources TRW judged scanners (ratio >= eta1 with concentrated failures).' },
-  ],
+  counters: counterList(TRW_COUNTERS),
   alerts: [{ id: 'trw.scanner', message: 'likelihood ratio of first-contact failures reached beta/alpha' }],
-  create(ctx: ModuleContext) {
+  attach(ctx: ModuleContext, engine: ScanEngine) {
     if (!bool(ctx.params, 'trw')) return null;
     const theta0 = num(ctx.params, 'trw-theta0');
     const theta1 = num(ctx.params, 'trw-theta1');
@@ -35,11 +40,11 @@ export const trwModule = defineDetector({
       beta: num(ctx.params, 'trw-beta'),
       minConcentration: num(ctx.params, 'min-concentration'),
     });
-    engineFor(ctx).addPart(part);
-    ctx.stats.add(trwModule.counters, (out) => {
-      out['trw.outcomes'] = part.outcomes;
-      out['trw.benign'] = part.benign;
-      out['trw.scanners'] = part.scanners;
+    engine.addPart(part);
+    ctx.stats.bind(TRW_COUNTERS, {
+      outcomes: () => part.outcomes,
+      benign: () => part.benign,
+      scanners: () => part.scanners,
     });
     return null; // runs inside the scan engine
   },

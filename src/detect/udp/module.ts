@@ -1,11 +1,22 @@
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import type { ModuleContext } from '../../module.js';
 import { bool, num } from '../../config/params.js';
 import { SensorError } from '../../errors.js';
-import { engineFor } from '../scan/module.js';
+import type { ScanEngine } from '../scan/engine.js';
+import { defineScanPart } from '../scan/part-module.js';
 import { UdpPart } from './detector.js';
+import { counterList, type CounterTable } from '../../stats/counters.js';
+
+/** Counters by key: `counterList` for the descriptor, `stats.bind` for the readers (stats/counters.ts). */
+export const UDP_COUNTERS = {
+  intervals: { name: 'udp.intervals', kind: 'sum', help: 'Non-empty DES intervals closed (points in the series).' },
+  erases: { name: 'udp.erases', kind: 'sum', help: 'Resets of the per-source counts.' },
+  sources: { name: 'udp.sources', kind: 'now', help: 'UDP sources counted now.' },
+  sourcesEvicted: { name: 'udp.sources_evicted', kind: 'sum', help: 'UDP sources evicted to make room (--udp-max-sources).' },
+  scanners: { name: 'udp.scanners', kind: 'sum', help: 'Sources the UDP forecast detector judged scanners.' },
+} as const satisfies CounterTable;
 
 /** PortScanDetector's UDP detector, with real Holt double exponential smoothing. */
-export const udpModule = defineDetector({
+export const udpModule = defineScanPart({
   name: 'udp',
   help: 'UDP scans as PortScanDetector intends: distinct host:port per source against a Holt (double exponential smoothing) forecast of the cross-source average x --udp-factor.',
   params: [
@@ -19,15 +30,9 @@ export const udpModule = defineDetector({
     { name: 'udp-min-targets', type: 'int', default: 10, min: 1, max: 10_000_000, unit: 'pairs', help: 'Distinct host:port a source needs before the forecast test may name it (the average can be ~1, so 2 would exceed 1.75x).' },
     { name: 'udp-max-sources', type: 'int', default: 10000, min: 1, max: 10_000_000, unit: 'sources', help: 'UDP sources counted at once (LRU); each holds at most 64 keys or a 128-byte sketch.', advanced: true },
   ],
-  counters: [
-    { name: 'udp.intervals', kind: 'sum', help: 'Non-empty DES intervals closed (points in the series).' },
-    { name: 'udp.erases', kind: 'sum', help: 'Resets of the per-source counts.' },
-    { name: 'udp.sources', kind: 'now', help: 'UDP sources counted now.' },
-    { name: 'udp.sources_evicted', kind: 'sum', help: 'UDP sources evicted to make room (--udp-max-sources).' },
-    { name: 'udp.scanners', kind: 'sum', help: 'Sources the UDP forecast detector judged scanners.' },
-  ],
+  counters: counterList(UDP_COUNTERS),
   alerts: [{ id: 'udp.scanner', message: 'distinct UDP host:port above the Holt forecast x --udp-factor, with concentrated failures' }],
-  create(ctx: ModuleContext) {
+  attach(ctx: ModuleContext, engine: ScanEngine) {
     if (!bool(ctx.params, 'udp')) return null;
     const desInterval = num(ctx.params, 'des-interval');
     const eraseInterval = num(ctx.params, 'erase-interval');
@@ -45,13 +50,13 @@ export const udpModule = defineDetector({
       minConcentration: num(ctx.params, 'min-concentration'),
       maxSources: num(ctx.params, 'udp-max-sources'),
     });
-    engineFor(ctx).addPart(part);
-    ctx.stats.add(udpModule.counters, (out) => {
-      out['udp.intervals'] = part.intervals;
-      out['udp.erases'] = part.erases;
-      out['udp.sources'] = part.table.size;
-      out['udp.sources_evicted'] = part.table.evictions;
-      out['udp.scanners'] = part.scanners;
+    engine.addPart(part);
+    ctx.stats.bind(UDP_COUNTERS, {
+      intervals: () => part.intervals,
+      erases: () => part.erases,
+      sources: () => part.table.size,
+      sourcesEvicted: () => part.table.evictions,
+      scanners: () => part.scanners,
     });
     return null; // runs inside the scan engine
   },

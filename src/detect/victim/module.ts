@@ -1,7 +1,28 @@
-import { defineDetector, type ModuleContext } from '../../config/module.js';
+import { defineDetector, type ModuleContext } from '../../module.js';
 import { bool, num } from '../../config/params.js';
 import type { DistributedEvent } from '../../sink/schema.js';
 import { VictimDetector } from './detector.js';
+import { counterList, type CounterTable } from '../../stats/counters.js';
+
+/** Counters by key: `counterList` for the descriptor, `stats.bind` for the readers (stats/counters.ts). */
+export const VICTIM_COUNTERS = {
+  victims: { name: 'distributed.victims', kind: 'now', help: 'Destinations tracked now.' },
+  victimsMax: { name: 'distributed.victims_max', kind: 'max', help: 'Most destinations tracked at once.' },
+  victimsEvicted: { name: 'distributed.victims_evicted', kind: 'sum', help: 'Destinations evicted to make room (--distributed-max-victims reached).' },
+  victimsExpired: { name: 'distributed.victims_expired', kind: 'sum', help: 'Destinations forgotten after --distributed-victim-idle without a SYN.' },
+  syns: { name: 'distributed.syns', kind: 'sum', help: 'SYNs (without ACK) looked at, retransmissions included.' },
+  synRetransmits: { name: 'distributed.syn_retransmits', kind: 'sum', help: 'SYNs repeating a handshake still open (not counted again).' },
+  handshakes: { name: 'distributed.handshakes', kind: 'sum', help: 'Handshakes completed by the client\'s ACK.' },
+  unanswered: { name: 'distributed.unanswered', kind: 'sum', help: 'SYNs never completed: RST from either side, --half-open-timeout, pushed out of a full table, or end of input.' },
+  halfOpen: { name: 'distributed.half_open', kind: 'now', help: 'Handshakes waiting for the client\'s ACK now.' },
+  halfOpenEvicted: { name: 'distributed.half_open_evicted', kind: 'sum', help: 'Waiting handshakes pushed out by newer SYNs (--half-open-max reached: a flood) and counted unanswered.' },
+  halfOpenExpired: { name: 'distributed.half_open_expired', kind: 'sum', help: 'Waiting handshakes timed out after --half-open-timeout.' },
+  specialAddresses: { name: 'distributed.special_addresses', kind: 'sum', help: 'SYNs to multicast, broadcast or unspecified addresses (never victims).' },
+  eventsStart: { name: 'distributed.events_start', kind: 'sum', help: 'Distributed episodes started (start events).' },
+  eventsUpdate: { name: 'distributed.events_update', kind: 'sum', help: 'Distributed update events.' },
+  eventsEnd: { name: 'distributed.events_end', kind: 'sum', help: 'Distributed episodes ended (end events).' },
+  active: { name: 'distributed.active', kind: 'now', help: 'Distributed episodes going on now.' },
+} as const satisfies CounterTable;
 
 /** Many-to-one: distributed scans and SYN floods, seen from the victim. */
 export const victimModule = defineDetector({
@@ -27,24 +48,7 @@ export const victimModule = defineDetector({
     { name: 'distributed-seed', type: 'int', default: 0x5eed, min: 0, max: 0xffffffff, help: 'Seed of the sketches\' hash: fixed, so a replay gives the same estimates every run; change it if someone aims sources at the sketch.', advanced: true },
     { name: 'distributed-precision', type: 'int', default: 10, min: 4, max: 16, unit: 'bits', help: 'HyperLogLog precision p of the per-victim source count: 2^p one-byte registers, standard error 1.04/sqrt(2^p) (10: 1 KiB, 3.3%). Ports use p-2.', advanced: true },
   ],
-  counters: [
-    { name: 'distributed.victims', kind: 'now', help: 'Destinations tracked now.' },
-    { name: 'distributed.victims_max', kind: 'max', help: 'Most destinations tracked at once.' },
-    { name: 'distributed.victims_evicted', kind: 'sum', help: 'Destinations evicted to make room (--distributed-max-victims reached).' },
-    { name: 'distributed.victims_expired', kind: 'sum', help: 'Destinations forgotten after --distributed-victim-idle without a SYN.' },
-    { name: 'distributed.syns', kind: 'sum', help: 'SYNs (without ACK) looked at, retransmissions included.' },
-    { name: 'distributed.syn_retransmits', kind: 'sum', help: 'SYNs repeating a handshake still open (not counted again).' },
-    { name: 'distributed.handshakes', kind: 'sum', help: 'Handshakes completed by the client\'s ACK.' },
-    { name: 'distributed.unanswered', kind: 'sum', help: 'SYNs never completed: RST from either side, --half-open-timeout, pushed out of a full table, or end of input.' },
-    { name: 'distributed.half_open', kind: 'now', help: 'Handshakes waiting for the client\'s ACK now.' },
-    { name: 'distributed.half_open_evicted', kind: 'sum', help: 'Waiting handshakes pushed out by newer SYNs (--half-open-max reached: a flood) and counted unanswered.' },
-    { name: 'distributed.half_open_expired', kind: 'sum', help: 'Waiting handshakes timed out after --half-open-timeout.' },
-    { name: 'distributed.special_addresses', kind: 'sum', help: 'SYNs to multicast, broadcast or unspecified addresses (never victims).' },
-    { name: 'distributed.events_start', kind: 'sum', help: 'Distributed episodes started (start events).' },
-    { name: 'distributed.events_update', kind: 'sum', help: 'Distributed update events.' },
-    { name: 'distributed.events_end', kind: 'sum', help: 'Distributed episodes ended (end events).' },
-    { name: 'distributed.active', kind: 'now', help: 'Distributed episodes going on now.' },
-  ],
+  counters: counterList(VICTIM_COUNTERS),
   alerts: [
     { id: 'distributed.start', message: 'a destination receives unanswered SYNs from many sources (distributed scan, or flood)' },
     { id: 'distributed.update', message: 'a distributed episode goes on (flood flag changed, or every --distributed-update)' },
@@ -75,23 +79,23 @@ export const victimModule = defineDetector({
       portPrecision: Math.max(4, precision - 2),
       emit: (e: DistributedEvent) => ctx.emit(e),
     });
-    ctx.stats.add(victimModule.counters, (out) => {
-      out['distributed.victims'] = d.victims.size;
-      out['distributed.victims_max'] = d.victims.highWater;
-      out['distributed.victims_evicted'] = d.victims.evictions;
-      out['distributed.victims_expired'] = d.victims.expired;
-      out['distributed.syns'] = d.syns;
-      out['distributed.syn_retransmits'] = d.retransmits;
-      out['distributed.handshakes'] = d.half.completed;
-      out['distributed.unanswered'] = d.unanswered;
-      out['distributed.half_open'] = d.half.size;
-      out['distributed.half_open_evicted'] = d.half.evictions;
-      out['distributed.half_open_expired'] = d.half.expired;
-      out['distributed.special_addresses'] = d.special;
-      out['distributed.events_start'] = d.starts;
-      out['distributed.events_update'] = d.updates;
-      out['distributed.events_end'] = d.ends;
-      out['distributed.active'] = d.activeEpisodes;
+    ctx.stats.bind(VICTIM_COUNTERS, {
+      victims: () => d.victims.size,
+      victimsMax: () => d.victims.highWater,
+      victimsEvicted: () => d.victims.evictions,
+      victimsExpired: () => d.victims.expired,
+      syns: () => d.syns,
+      synRetransmits: () => d.retransmits,
+      handshakes: () => d.half.completed,
+      unanswered: () => d.unanswered,
+      halfOpen: () => d.half.size,
+      halfOpenEvicted: () => d.half.evictions,
+      halfOpenExpired: () => d.half.expired,
+      specialAddresses: () => d.special,
+      eventsStart: () => d.starts,
+      eventsUpdate: () => d.updates,
+      eventsEnd: () => d.ends,
+      active: () => d.activeEpisodes,
     });
     return d;
   },

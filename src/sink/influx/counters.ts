@@ -1,4 +1,4 @@
-import type { CounterSpec } from '../../config/params.js';
+import { counterList, type CounterTable } from '../../stats/counters.js';
 
 /**
  * The InfluxDB output's counters, in --help-counts and in every stats
@@ -19,6 +19,6 @@ export const INFLUX_COUNTERS = {
   batches: { name: 'influx.batches_written', kind: 'sum', help: 'Write requests that succeeded.' },
   errors: { name: 'influx.write_errors', kind: 'sum', help: 'Write requests that failed (unreachable, timeout, HTTP error), each retried batch counted again.' },
   outages: { name: 'influx.outages', kind: 'sum', help: 'Times the database went from answering to failing (one warning line each).' },
-} as const satisfies Record<string, CounterSpec>;
+} as const satisfies CounterTable;
 
-export const INFLUX_COUNTER_LIST: readonly CounterSpec[] = Object.values(INFLUX_COUNTERS);
+export const INFLUX_COUNTER_LIST = counterList(INFLUX_COUNTERS);

@@ -1,7 +1,7 @@
-import { defineSink, type ModuleContext } from '../../config/module.js';
+import { defineSink, type ModuleContext } from '../../module.js';
 import { bool, num, str, type ParamValues } from '../../config/params.js';
 import { SensorError } from '../../errors.js';
-import { INFLUX_COUNTER_LIST, INFLUX_COUNTERS as C } from './counters.js';
+import { INFLUX_COUNTER_LIST, INFLUX_COUNTERS } from './counters.js';
 import { InfluxSink } from './sink.js';
 import { V1Writer } from './v1-writer.js';
 import { V2Writer } from './v2-writer.js';
@@ -76,15 +76,15 @@ export const influxSinkModule = defineSink({
       retryMax: Math.max(num(p, 'influx-retry-min'), num(p, 'influx-retry-max')),
       warn: ctx.warn,
     });
-    ctx.stats.add(INFLUX_COUNTER_LIST, (out) => {
-      out[C.written.name] = sink.written;
-      out[C.queued.name] = sink.queued;
-      out[C.queueMax.name] = sink.queuedMax;
-      out[C.dropped.name] = sink.dropped;
-      out[C.rejected.name] = sink.rejected;
-      out[C.batches.name] = sink.batches;
-      out[C.errors.name] = sink.errors;
-      out[C.outages.name] = sink.outages;
+    ctx.stats.bind(INFLUX_COUNTERS, {
+      written: () => sink.written,
+      queued: () => sink.queued,
+      queueMax: () => sink.queuedMax,
+      dropped: () => sink.dropped,
+      rejected: () => sink.rejected,
+      batches: () => sink.batches,
+      errors: () => sink.errors,
+      outages: () => sink.outages,
     });
     return sink;
   },

@@ -1,12 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import { formatListen, parseListen, type ListenAddress } from '../../capture/flows/listen-address.js';
-import { defineSink, type ModuleContext } from '../../config/module.js';
+import { defineSink, type ModuleContext } from '../../module.js';
 import { str } from '../../config/params.js';
 import { SensorError } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import type { SensorRecord } from '../schema.js';
 import type { Sink } from '../sink.js';
+import { counterList, type CounterTable } from '../../stats/counters.js';
 import { StatsExporter } from './exporter.js';
+
+export const METRICS_COUNTERS = {
+  scrapes: { name: 'metrics.scrapes', kind: 'sum', help: 'Times /metrics was served.' },
+} as const satisfies CounterTable;
 
 /** Default port when `--metrics` is given bare (not in Prometheus' port registry's taken list). */
 export const METRICS_PORT = 9466;
@@ -83,15 +88,13 @@ export const metricsSinkModule = defineSink({
       help: `Serve Prometheus metrics on http://HOST:PORT/metrics (bare --metrics: 0.0.0.0:${METRICS_PORT}): sum counters as peng_<name>_total, now/max as gauges peng_<name>, read when scraped.`,
     },
   ],
-  counters: [{ name: 'metrics.scrapes', kind: 'sum', help: 'Times /metrics was served.' }],
+  counters: counterList(METRICS_COUNTERS),
   create(ctx: ModuleContext) {
     const text = str(ctx.params, 'metrics');
     if (text === undefined) return null;
     const address = parseListen(text, METRICS_PORT, '--metrics');
     const exporter = new StatsExporter(ctx.stats, { version: VERSION, sensor: ctx.sensorName });
-    ctx.stats.add(metricsSinkModule.counters, (out) => {
-      out['metrics.scrapes'] = exporter.scrapes;
-    });
+    ctx.stats.bind(METRICS_COUNTERS, { scrapes: () => exporter.scrapes });
     return new MetricsSink(exporter, address, ctx.warn);
   },
 });

@@ -1,5 +1,5 @@
 import { parseListen, formatListen } from '../../capture/flows/listen-address.js';
-import { defineSink, type ModuleContext } from '../../config/module.js';
+import { defineSink, type ModuleContext } from '../../module.js';
 import { num, str } from '../../config/params.js';
 import { SensorError } from '../../errors.js';
 import type { HealthSpec } from './health.js';
@@ -7,9 +7,26 @@ import { buildPage } from './page.js';
 import { isLoopback, WebServer } from './server.js';
 import { WebSink } from './sink.js';
 import { WebState } from './state.js';
+import { counterList, type CounterTable } from '../../stats/counters.js';
 
 const DEFAULT_PORT = 8080;
 const TOKEN_ENV = 'PENG_WEB_TOKEN';
+
+/** Counters by key: `counterList` for the descriptor, `stats.bind` for the readers (stats/counters.ts). */
+export const WEB_COUNTERS = {
+  records: { name: 'web.records', kind: 'sum', help: 'Records (frames, scan events, stats, others) taken by the web view.' },
+  frames: { name: 'web.frames', kind: 'now', help: 'Frames kept for the chart.' },
+  scans: { name: 'web.scans', kind: 'now', help: 'Scans kept for the inbox.' },
+  framesDropped: { name: 'web.frames_dropped', kind: 'sum', help: 'Oldest frames dropped beyond --web-max-frames.' },
+  scansDropped: { name: 'web.scans_dropped', kind: 'sum', help: 'Scans dropped beyond --web-max-scans.' },
+  historyDropped: { name: 'web.history_dropped', kind: 'sum', help: 'Scan events dropped from a scan\'s history beyond --web-max-history.' },
+  otherDropped: { name: 'web.other_dropped', kind: 'sum', help: 'Records of other kinds dropped beyond --web-max-other.' },
+  clients: { name: 'web.clients', kind: 'now', help: 'Pages connected to the event stream.' },
+  clientsDropped: { name: 'web.clients_dropped', kind: 'sum', help: 'Pages disconnected because they stopped reading (over 1 MiB waiting).' },
+  requests: { name: 'web.requests', kind: 'sum', help: 'HTTP requests served.' },
+  refused: { name: 'web.refused', kind: 'sum', help: 'Requests refused for a missing or wrong token.' },
+  reports: { name: 'web.reports', kind: 'sum', help: 'HTML reports written (--report).' },
+} as const satisfies CounterTable;
 
 /**
  * --web HOST:PORT (live view) and --report FILE.html (self-contained report
@@ -38,20 +55,7 @@ export const webSinkModule = defineSink({
     { name: 'web-max-other', type: 'int', default: 1000, min: 10, max: 1_000_000, unit: 'records', help: 'Records of other kinds (e.g. new detectors\' events) kept for the "Other events" table.', advanced: true },
     { name: 'web-push', type: 'duration', default: 0.5, min: 0.05, max: 60, unit: 's', help: 'How often open pages are sent what changed (one message for all changes in that time).', advanced: true },
   ],
-  counters: [
-    { name: 'web.records', kind: 'sum', help: 'Records (frames, scan events, stats, others) taken by the web view.' },
-    { name: 'web.frames', kind: 'now', help: 'Frames kept for the chart.' },
-    { name: 'web.scans', kind: 'now', help: 'Scans kept for the inbox.' },
-    { name: 'web.frames_dropped', kind: 'sum', help: 'Oldest frames dropped beyond --web-max-frames.' },
-    { name: 'web.scans_dropped', kind: 'sum', help: 'Scans dropped beyond --web-max-scans.' },
-    { name: 'web.history_dropped', kind: 'sum', help: 'Scan events dropped from a scan\'s history beyond --web-max-history.' },
-    { name: 'web.other_dropped', kind: 'sum', help: 'Records of other kinds dropped beyond --web-max-other.' },
-    { name: 'web.clients', kind: 'now', help: 'Pages connected to the event stream.' },
-    { name: 'web.clients_dropped', kind: 'sum', help: 'Pages disconnected because they stopped reading (over 1 MiB waiting).' },
-    { name: 'web.requests', kind: 'sum', help: 'HTTP requests served.' },
-    { name: 'web.refused', kind: 'sum', help: 'Requests refused for a missing or wrong token.' },
-    { name: 'web.reports', kind: 'sum', help: 'HTML reports written (--report).' },
-  ],
+  counters: counterList(WEB_COUNTERS),
   create(ctx: ModuleContext) {
     const p = ctx.params;
     const web = str(p, 'web');
@@ -111,19 +115,19 @@ export const webSinkModule = defineSink({
         }
       : null;
     const sink = new WebSink({ state, server, reportPath: report ?? null, title, hold, warn: ctx.warn });
-    ctx.stats.add(webSinkModule.counters, (out) => {
-      out['web.records'] = state.records;
-      out['web.frames'] = state.frameCount;
-      out['web.scans'] = state.scanCount;
-      out['web.frames_dropped'] = state.framesDropped;
-      out['web.scans_dropped'] = state.scansDropped;
-      out['web.history_dropped'] = state.historyDropped;
-      out['web.other_dropped'] = state.otherDropped;
-      out['web.clients'] = server?.clientCount ?? 0;
-      out['web.clients_dropped'] = server?.clientsDropped ?? 0;
-      out['web.requests'] = server?.requests ?? 0;
-      out['web.refused'] = server?.refused ?? 0;
-      out['web.reports'] = sink.reportsWritten;
+    ctx.stats.bind(WEB_COUNTERS, {
+      records: () => state.records,
+      frames: () => state.frameCount,
+      scans: () => state.scanCount,
+      framesDropped: () => state.framesDropped,
+      scansDropped: () => state.scansDropped,
+      historyDropped: () => state.historyDropped,
+      otherDropped: () => state.otherDropped,
+      clients: () => server?.clientCount ?? 0,
+      clientsDropped: () => server?.clientsDropped ?? 0,
+      requests: () => server?.requests ?? 0,
+      refused: () => server?.refused ?? 0,
+      reports: () => sink.reportsWritten,
     });
     return sink;
   },

@@ -13,7 +13,7 @@ import { ipv4ToString, ipv6ToString } from '../../../src/decode/address.js';
 import { decode } from '../../../src/decode/decode.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../../../src/decode/packet-view.js';
 import { DecodeStatus } from '../../../src/decode/status.js';
-import { createScanEngine } from '../../../src/detect/scan/standalone.js';
+import { createScanEngine } from '../../../src/assemble/scan-engine.js';
 import { Pipeline } from '../../../src/pipeline.js';
 import type { ScanEvent } from '../../../src/sink/schema.js';
 import { waitFor } from '../../helpers/wait.js';

@@ -6,7 +6,7 @@ import { NprobeJsonSource } from '../../../src/capture/flows/nprobe-source.js';
 import { parseListen } from '../../../src/capture/flows/listen-address.js';
 import { WarnLimiter } from '../../../src/capture/flows/warn-limiter.js';
 import { parseCli } from '../../../src/config/cli.js';
-import { ALL_MODULES } from '../../../src/config/modules.js';
+import { ALL_MODULES } from '../../../src/assemble/registry.js';
 import { coerceParam, type ParamValues } from '../../../src/config/params.js';
 import { isSensorError } from '../../../src/errors.js';
 import { StatsRegistry } from '../../../src/stats/counters.js';

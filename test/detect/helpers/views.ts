@@ -4,7 +4,7 @@
  */
 import { parseIpv4, parseIpv6 } from '../../../src/decode/address.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, Layer, PacketView } from '../../../src/decode/packet-view.js';
-import { createScanEngine } from '../../../src/detect/scan/standalone.js';
+import { createScanEngine } from '../../../src/assemble/scan-engine.js';
 import type { ScanEngine } from '../../../src/detect/scan/engine.js';
 import type { ScanEvent } from '../../../src/sink/schema.js';
 import type { StatsRegistry } from '../../../src/stats/counters.js';

@@ -1,9 +1,9 @@
-import type { CidrSet } from '../decode/cidr-set.js';
-import type { Detector } from '../detect/detector.js';
-import type { SensorRecord } from '../sink/schema.js';
-import type { Sink } from '../sink/sink.js';
-import type { StatsRegistry } from '../stats/counters.js';
-import type { ModuleDescriptor, ParamValues } from './params.js';
+import type { CidrSet } from './decode/cidr-set.js';
+import type { Detector } from './detect/detector.js';
+import type { SensorRecord } from './sink/schema.js';
+import type { Sink } from './sink/sink.js';
+import type { StatsRegistry } from './stats/counters.js';
+import type { ModuleDescriptor, ParamValues } from './config/params.js';
 
 /** What every module gets when the sensor is assembled. */
 export interface ModuleContext {
