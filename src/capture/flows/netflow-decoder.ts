@@ -1,5 +1,6 @@
 import { FlowRecord, type FlowSink } from './flow-record.js';
-import { readDataRecord, readOptionsRecord, u16, u32, type RecordClock } from './nf-record.js';
+import { u16, u32 } from '../../decode/bytes.js';
+import { readDataRecord, readOptionsRecord, type RecordClock } from './nf-record.js';
 import { compileTemplate, type Template } from './nf-template.js';
 
 /**
@@ -145,7 +146,7 @@ export class NetflowDecoder {
     const uptime = u32(b, 4);
     const exportMs = u32(b, 8) * 1000 + Math.floor(u32(b, 12) / 1e6);
     const seq = u32(b, 16);
-    const d = this.domain(5, (b[20] << 8) | b[21]);
+    const d = this.domain(5, u16(b, 20));
     if (d === null) return;
     this.sequence(d, seq, count);
     const rec = this.rec;
