@@ -76,6 +76,8 @@ export class NetflowDecoder {
 
   // counters
   datagrams = 0;
+  /** Bytes of the datagrams given to decode(). */
+  bytes = 0;
   v5 = 0;
   v9 = 0;
   ipfix = 0;
@@ -117,6 +119,7 @@ export class NetflowDecoder {
   /** One export datagram from `exporter` ("address:port"), arrived at `arrival` (s). */
   decode(b: Uint8Array, exporter: string, arrival: number): void {
     this.datagrams++;
+    this.bytes += b.length;
     this.exporter = exporter;
     this.arrival = arrival;
     if (b.length < 2) {
