@@ -5,6 +5,7 @@ import { counterList, keyedCounters, keyedReader } from '../../stats/keyed-count
 import type { CaptureSource } from '../source.js';
 import type { FlowViewOptions, FlowViews } from './flow-views.js';
 import type { NetflowDecoder } from './netflow-decoder.js';
+import type { TemplateSessions } from './nf-sessions.js';
 import { parseListen } from './listen-address.js';
 import { NetflowSource } from './netflow-source.js';
 import { JsonBad } from './nprobe-json.js';
@@ -50,7 +51,7 @@ export const NPROBE_COUNTERS = keyedCounters<NprobeJsonSource>()({
   socketErrors: { name: 'nprobe.socket_errors', kind: 'sum', help: 'Connections that ended with a socket error (reset, timeout).' },
 });
 
-/** The NetflowDecoder counters, keyed by the NetflowDecoder property that counts each. */
+/** The NetflowDecoder counters (datagrams, damage), keyed by the NetflowDecoder property that counts each. */
 export const NETFLOW_COUNTERS = keyedCounters<NetflowDecoder>()({
   datagrams: { name: 'netflow.datagrams', kind: 'sum', help: 'Export datagrams received.' },
   bytes: { name: 'netflow.bytes', kind: 'sum', help: 'Bytes of export datagrams received.' },
@@ -65,6 +66,10 @@ export const NETFLOW_COUNTERS = keyedCounters<NetflowDecoder>()({
   badRecord: { name: 'netflow.bad_record', kind: 'sum', help: 'Data records running past the end of their set (rest of the set skipped).' },
   noTemplate: { name: 'netflow.no_template', kind: 'sum', help: 'Data sets that arrived before their template (skipped; exporters resend templates periodically).' },
   unknownSet: { name: 'netflow.unknown_set', kind: 'sum', help: 'Sets with a reserved id (skipped).' },
+});
+
+/** The template store's counters (nf-sessions.ts): templates, domains, memory, exporters. */
+export const NETFLOW_STORE_COUNTERS = keyedCounters<TemplateSessions>()({
   templateCount: { name: 'netflow.templates', kind: 'now', help: 'v9/IPFIX templates known now.' },
   templatesReceived: { name: 'netflow.templates_received', kind: 'sum', help: 'Template records received (new and refreshed).' },
   templatesWithdrawn: { name: 'netflow.templates_withdrawn', kind: 'sum', help: 'IPFIX templates withdrawn by their exporter.' },
@@ -74,12 +79,16 @@ export const NETFLOW_COUNTERS = keyedCounters<NetflowDecoder>()({
   domainsRefused: { name: 'netflow.domains_refused', kind: 'sum', help: 'Datagrams skipped because their observation domain was refused (--netflow-exporter-domains or --netflow-memory).' },
   bytesKept: { name: 'netflow.memory', kind: 'now', help: 'Bytes templates and observation domains take now (estimated; bounded by --netflow-memory).' },
   fieldsIgnored: { name: 'netflow.fields_ignored', kind: 'sum', help: 'Template fields not read (unknown, enterprise-specific or of no use to the detectors), counted per template received; their bytes are skipped.' },
+  exporters: { name: 'netflow.exporters', kind: 'now', help: 'Exporter sessions known now.' },
+});
+
+/** The NetflowDecoder counters of records read. */
+export const NETFLOW_RECORD_COUNTERS = keyedCounters<NetflowDecoder>()({
   optionsRecords: { name: 'netflow.options_records', kind: 'sum', help: 'Options data records read (systemInitTimeMilliseconds is used, the rest ignored).' },
   records: { name: 'netflow.records', kind: 'sum', help: 'Flow records decoded and handed on.' },
   recordsNoIp: { name: 'netflow.records_no_ip', kind: 'sum', help: 'Data records without a source and destination address (L2 or aggregate templates): skipped.' },
   sequenceLost: { name: 'netflow.sequence_lost', kind: 'sum', help: 'Flows (v5), datagrams (v9) or records (IPFIX) missing from the sequence numbers: export datagrams lost on the way (raise --netflow-recv-buffer).' },
   timeUnknown: { name: 'netflow.time_unknown', kind: 'sum', help: 'IPFIX records with uptime-relative times before the exporter sent systemInitTimeMilliseconds: stamped with arrival time.' },
-  exporters: { name: 'netflow.exporters', kind: 'now', help: 'Exporter sessions known now.' },
 });
 
 /** How flow records become packet views: shared by every flow input. */
@@ -266,7 +275,7 @@ export const netflowModule = defineModule({
       advanced: true,
     },
   ],
-  counters: counterList(NETFLOW_COUNTERS),
+  counters: [...counterList(NETFLOW_COUNTERS), ...counterList(NETFLOW_STORE_COUNTERS), ...counterList(NETFLOW_RECORD_COUNTERS)],
 });
 
 /** Every flow-input descriptor, for the CLI, --help-config and --help-counts. */
@@ -335,5 +344,11 @@ function registerCounters(stats: StatsRegistry, nprobe: NprobeJsonSource | null,
   if (views.length === 0) return;
   stats.add(flowViewsModule.counters, keyedReader(FLOW_VIEW_COUNTERS, views));
   if (nprobe !== null) stats.add(nprobeModule.counters, keyedReader(NPROBE_COUNTERS, [nprobe]));
-  if (netflow !== null) stats.add(netflowModule.counters, keyedReader(NETFLOW_COUNTERS, [netflow.decoder]));
+  if (netflow !== null) {
+    const d = netflow.decoder;
+    const parts = [keyedReader(NETFLOW_COUNTERS, [d]), keyedReader(NETFLOW_STORE_COUNTERS, [d.store]), keyedReader(NETFLOW_RECORD_COUNTERS, [d])];
+    stats.add(netflowModule.counters, (out) => {
+      for (const read of parts) read(out);
+    });
+  }
 }

@@ -61,38 +61,6 @@ export class NetflowDecoder {
     this.store = new TemplateSessions(o, (reason, what) => this.problem(reason, what));
   }
 
-  // the store's counters, read here (tests, the netflow module's keyed counters)
-  get exporters(): number {
-    return this.store.exporters;
-  }
-  get templatesReceived(): number {
-    return this.store.templatesReceived;
-  }
-  get templatesWithdrawn(): number {
-    return this.store.templatesWithdrawn;
-  }
-  get templatesRefused(): number {
-    return this.store.templatesRefused;
-  }
-  get templatesRefusedExporter(): number {
-    return this.store.templatesRefusedExporter;
-  }
-  get templatesRefusedMemory(): number {
-    return this.store.templatesRefusedMemory;
-  }
-  get domainsRefused(): number {
-    return this.store.domainsRefused;
-  }
-  get templateCount(): number {
-    return this.store.templateCount;
-  }
-  get bytesKept(): number {
-    return this.store.bytesKept;
-  }
-  get fieldsIgnored(): number {
-    return this.store.fieldsIgnored;
-  }
-
   /** One export datagram from `exporter` ("address:port"), arrived at `arrival` (s). */
   decode(b: Uint8Array, exporter: string, arrival: number): void {
     this.datagrams++;
