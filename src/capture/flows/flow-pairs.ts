@@ -10,16 +10,11 @@
  * (bench/flows.bench.ts).
  */
 
-/** What pairing needs of a direction. */
-export interface Tuple {
-  srcKey: number;
-  dstKey: number;
-  proto: number;
-  sport: number;
-  dport: number;
-}
+/** What pairing needs of a direction: its tuple with host keys (flow-tuple.ts). */
+export type Tuple = Pick<KeyedTuple, 'srcKey' | 'dstKey' | 'proto' | 'sport' | 'dport'>;
 
 import { fmix32, hi32, mix32, mixRound, TWO32 } from '../../lib/mix.js';
+import type { KeyedTuple } from './flow-tuple.js';
 
 /** Random per process, so nobody can aim flows at one probe sequence (see track/hash.ts). */
 let SEED = (Math.random() * TWO32) >>> 0;
