@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { fmix32, mix32, mixRound, TWO32 } from '../lib/mix.js';
 
 /**
  * Addresses as numbers. Per-source tables key on one number: an IPv4 address
@@ -7,29 +8,24 @@ import { isIP } from 'node:net';
  * so nobody outside can aim spoofed sources at one table slot. A collision is
  * 2^-52 per pair; tables keep the text address of the first owner of a key.
  */
-let SEED_A = (Math.random() * 0x100000000) >>> 0;
-let SEED_B = (Math.random() * 0x100000000) >>> 0;
+let SEED_A = (Math.random() * TWO32) >>> 0;
+let SEED_B = (Math.random() * TWO32) >>> 0;
 
 /** Fix the IPv6 key seed (a uint32), for reproducible replays (see track/hash.ts setHashSeed). */
 export function setAddressSeed(seed: number): void {
-  SEED_A = mix(0x13198a2e, seed >>> 0);
-  SEED_B = mix(0x03707344, seed >>> 0);
+  SEED_A = mix32(0x13198a2e, seed >>> 0);
+  SEED_B = mix32(0x03707344, seed >>> 0);
 }
 
-function mix(h: number, w: number): number {
-  h = Math.imul(h ^ w, 0x9e3779b1);
-  return (h ^ (h >>> 15)) >>> 0;
-}
-
+/** Two seeded murmur3 lanes over the four words (lib/mix.ts): 20 + 32 bits kept. */
 export function ipv6Key(w: Uint32Array): number {
   let a = SEED_A;
   let b = SEED_B;
   for (let i = 0; i < 4; i++) {
-    a = mix(a, w[i]);
-    b = mix(b, w[i] ^ 0x85ebca6b);
+    a = mixRound(a, w[i]);
+    b = mixRound(b, w[i] ^ 0x85ebca6b);
   }
-  a = Math.imul(a ^ (a >>> 16), 0x7feb352d) >>> 0;
-  return 0x100000000 * (1 + (a & 0xfffff)) + b;
+  return TWO32 * (1 + (fmix32(a ^ 16) & 0xfffff)) + fmix32(b ^ 16);
 }
 
 export function ipv4ToString(a: number): string {

@@ -2,36 +2,14 @@ import { statSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { defineSink, type ModuleContext } from '../module.js';
 import { str } from '../config/params.js';
-import { alertRecord, type AlertRecord } from './jsonl.js';
+import type { AlertRecord } from './scan-fields.js';
+import { alertRecord, SCAN_COLUMNS, scanCells } from './scan-projection.js';
 import { eventCells, extraEventColumns, isExtraEvent } from './event-projection.js';
 import type { SensorRecord } from './schema.js';
 import type { Sink } from './sink.js';
 import { TextOutput } from './text-output.js';
 
-/** Scan columns: the JSON Lines keys, in the same order. */
-export const SCAN_COLUMNS: readonly (keyof AlertRecord)[] = [
-  'ts',
-  'event',
-  'id',
-  'scanner',
-  'technique',
-  'pattern',
-  'tool',
-  'tool_evidence',
-  'targets',
-  'ports',
-  'probes',
-  'failures',
-  'probes_to_detect',
-  'first_seen',
-  'last_seen',
-  'detectors',
-  'sample_ports',
-  'sample_targets',
-  'group',
-  'group_sources',
-  'evasion',
-];
+export { SCAN_COLUMNS } from './scan-projection.js';
 
 /**
  * CSV columns: the scan columns, then `kind` and every column of the other
@@ -40,20 +18,12 @@ export const SCAN_COLUMNS: readonly (keyof AlertRecord)[] = [
  */
 export const ALERT_COLUMNS: readonly string[] = [...SCAN_COLUMNS, 'kind', ...extraEventColumns().filter((c) => !(SCAN_COLUMNS as readonly string[]).includes(c))];
 
-/**
- * One CSV cell per field; lists are joined with spaces (technique
- * `syn fin`, ports `22 80`), detectors as `name:score/threshold`.
- */
+/** The CSV row of a scan event: its scan cells, kind `scan`, and the other kinds' columns empty. */
 export function alertRow(a: AlertRecord): (string | number)[] {
-  return ALERT_COLUMNS.map((name) => {
-    if (name === 'kind') return 'scan';
-    if (!(SCAN_COLUMNS as readonly string[]).includes(name)) return '';
-    const c = name as keyof AlertRecord;
-    const v = a[c];
-    if (c === 'detectors') return a.detectors.map((d) => `${d.name}:${+d.score.toPrecision(6)}/${d.threshold}`).join(' ');
-    if (Array.isArray(v)) return v.join(' ');
-    return v as string | number;
-  });
+  const row: (string | number)[] = scanCells(a);
+  row.push('scan');
+  while (row.length < ALERT_COLUMNS.length) row.push('');
+  return row;
 }
 
 /** `--alerts-csv FILE`: the scan events as CSV, header written once per file. */

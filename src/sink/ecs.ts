@@ -1,12 +1,12 @@
 import { formatScanEvent } from './alert-text.js';
 import { ECS_VERSION } from './ecs-fields.js';
-import { alertRecord } from './jsonl.js';
+import { ecsScanRecord } from './scan-projection.js';
 import { isoTime, type ScanEvent, type SensorRecord } from './schema.js';
 
 /**
  * `--alerts-format ecs`: a scan event as an Elastic Common Schema document
- * (ECS 8.17.0, field list in ecs-fields.ts), derived from the one ScanEvent
- * declaration: the ECS fields SIEM rules and dashboards query, plus the whole
+ * (ECS 8.17.0, field list in ecs-fields.ts), derived from the one scan field
+ * table (scan-fields.ts): the ECS fields SIEM rules and dashboards query, plus the whole
  * peng-ts record (the JSON Lines form) under `peng_ts.scan`. Records of kinds
  * this file does not know (added later) still become valid documents: ECS
  * base fields plus the record under `peng_ts.<kind>`.
@@ -59,7 +59,7 @@ function base(kind: string, ts: number, observer: EcsObserver): Doc {
 export function ecsScanDocument(e: ScanEvent, observer: EcsObserver): Doc {
   const doc = base('scan', e.ts, observer);
   const technique = e.technique[0] ?? 'unknown';
-  const { ts: _ts, ...record } = alertRecord(e);
+  const record = ecsScanRecord(e);
   Object.assign(doc, {
     message: formatScanEvent(e),
     event: {

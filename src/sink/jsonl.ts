@@ -4,66 +4,14 @@ import { str } from '../config/params.js';
 import { VERSION } from '../version.js';
 import { ecsDocument } from './ecs.js';
 import { eventRecord, isExtraEvent } from './event-projection.js';
-import { isoTime, type ScanEvent, type SensorRecord } from './schema.js';
+import { alertRecord } from './scan-projection.js';
+import type { SensorRecord } from './schema.js';
 import type { Sink } from './sink.js';
 import { TextOutput } from './text-output.js';
 
-/**
- * The alert record as written to JSON Lines and CSV: snake_case keys, times
- * as ISO 8601 of packet time, `technique` a string when there is one and an
- * array when several (most probes first).
- */
-export interface AlertRecord {
-  ts: string;
-  event: ScanEvent['event'];
-  id: string;
-  scanner: string;
-  technique: string | string[];
-  pattern: ScanEvent['pattern'];
-  tool: ScanEvent['tool'];
-  tool_evidence: string;
-  targets: number;
-  ports: number;
-  probes: number;
-  failures: number;
-  probes_to_detect: number;
-  first_seen: string;
-  last_seen: string;
-  detectors: { name: string; score: number; threshold: number }[];
-  sample_ports: number[];
-  sample_targets: string[];
-  /** Decoy group id ('' when none) and its number of apparent sources (0 when none). */
-  group: string;
-  group_sources: number;
-  /** Evasion evidence, e.g. ["fragments"]; [] when none. */
-  evasion: string[];
-}
-
-export function alertRecord(e: ScanEvent): AlertRecord {
-  return {
-    ts: isoTime(e.ts),
-    event: e.event,
-    id: e.id,
-    scanner: e.scanner,
-    technique: e.technique.length === 1 ? e.technique[0] : [...e.technique],
-    pattern: e.pattern,
-    tool: e.tool,
-    tool_evidence: e.toolEvidence,
-    targets: e.targets,
-    ports: e.ports,
-    probes: e.probes,
-    failures: e.failures,
-    probes_to_detect: e.probesToDetect,
-    first_seen: isoTime(e.firstSeen),
-    last_seen: isoTime(e.lastSeen),
-    detectors: e.detectors.map((d) => ({ name: d.name, score: d.score, threshold: d.threshold })),
-    sample_ports: [...e.samplePorts],
-    sample_targets: [...e.sampleTargets],
-    group: e.group ?? '',
-    group_sources: e.groupSources ?? 0,
-    evasion: e.evasion ? [...e.evasion] : [],
-  };
-}
+/** The JSON Lines form of a scan event, derived from its field table (scan-fields.ts). */
+export type { AlertRecord } from './scan-fields.js';
+export { alertRecord } from './scan-projection.js';
 
 /** The text output the alert sinks write to (a file, or standard output for `-`). */
 export { TextOutput as AlertOutput } from './text-output.js';

@@ -61,51 +61,9 @@ export interface DetectorScore {
   threshold: number;
 }
 
-/** A scan's life: `start` once, `update` while it goes on, `end` when idle or at end of input. */
-export interface ScanEvent {
-  kind: 'scan';
-  /** Packet time of the event, seconds. */
-  ts: number;
-  event: 'start' | 'update' | 'end';
-  /** Stable id of this scan (same for its start, updates and end). */
-  id: string;
-  /** Scanning source address as text. */
-  scanner: string;
-  /** Techniques seen, most probes first. */
-  technique: Technique[];
-  pattern: ScanPattern;
-  tool: ScanTool;
-  /** Why the tool was named (fingerprint evidence), empty when unknown. */
-  toolEvidence: string;
-  /** Distinct destination hosts probed. */
-  targets: number;
-  /** Distinct destination ports probed. */
-  ports: number;
-  /** Probes sent (first contacts and stealth probes). */
-  probes: number;
-  /** Probes that failed (RST, ICMP unreachable, no answer). */
-  failures: number;
-  /** Probes seen from this source before it was judged a scanner. */
-  probesToDetect: number;
-  /** Packet time of the first probe and of the latest one, seconds. */
-  firstSeen: number;
-  lastSeen: number;
-  /** The detectors that fired and their scores. */
-  detectors: DetectorScore[];
-  /** Up to 20 ports and 20 hosts probed. */
-  samplePorts: number[];
-  sampleTargets: string[];
-  /**
-   * Decoy group (`nmap -D`): sources whose probes hit the same victims and
-   * ports at the same instants with the same fingerprint share this id; '' or
-   * absent when the source is linked to no other.
-   */
-  group?: string;
-  /** Sources in that group (apparent scanners of one scan), 0 or absent when none. */
-  groupSources?: number;
-  /** Evasion seen on the probes (empty or absent when none). */
-  evasion?: EvasionKind[];
-}
+/** A scan's life, its fields declared once in scan-fields.ts (the type is derived from that table). */
+export type { ScanEvent } from './scan-fields.js';
+import type { ScanEvent } from './scan-fields.js';
 
 /**
  * Many-to-one: one destination receiving unanswered SYNs from many sources

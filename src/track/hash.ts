@@ -6,7 +6,10 @@
  * sketches (DistinctCounter past its exact range) give the same counts every
  * run (the zmap capture gave 9,793, 10,316 and 9,915 hosts with random seeds).
  */
-const TWO32 = 0x100000000;
+import { fmix32 as fmix, hi32, mix32, mixRound as round, TWO32 } from '../lib/mix.js';
+
+export { hi32, mix32 };
+
 let SEED_A = (Math.random() * TWO32) >>> 0;
 let SEED_B = (Math.random() * TWO32) >>> 0;
 
@@ -21,40 +24,9 @@ export function randomSeed(): number {
   return (Math.random() * TWO32) >>> 0;
 }
 
-/** One round of a murmur3-style mix of word `w` into `h` (both uint32). */
-export function mix32(h: number, w: number): number {
-  h = Math.imul(h ^ w, 0xcc9e2d51);
-  h = Math.imul((h << 15) | (h >>> 17), 0x1b873593);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h >>> 0;
-}
-
-/** High word of an integer key below 2^53. */
-export function hi32(key: number): number {
-  return Math.floor(key / TWO32) >>> 0;
-}
-
 /** 32-bit hash of one integer key below 2^53. */
 export function hash32(key: number): number {
   return mix32(mix32(SEED_A, key >>> 0), hi32(key));
-}
-
-/** murmur3's body step: one multiply and a rotate per word; the avalanche comes once, in fmix. */
-function round(h: number, w: number): number {
-  h = Math.imul(h ^ w, 0xcc9e2d51);
-  return (h << 15) | (h >>> 17);
-}
-
-/** murmur3's finaliser: every input bit reaches every output bit. */
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /**

@@ -24,6 +24,8 @@ import { REPO } from './cli.js';
 import { startRecorder, type Recording } from './recorder.js';
 export type { Recording } from './recorder.js';
 import { waitFor } from './wait.js';
+import { scanEventFromJson } from '../../src/sink/scan-projection.js';
+import type { ScanEvent } from '../../src/sink/schema.js';
 
 export const SCANNER4 = '10.77.0.1';
 export const BENIGN4 = '10.77.0.5';
@@ -531,38 +533,18 @@ export class ScanLab {
 // ---------------------------------------------------------------------------
 // Scan events as the sensor writes them (JSON Lines)
 
-/** One scan event, with the keys normalised (snake_case or camelCase in, camelCase out). */
-export interface ScanEventRecord {
-  ts: number;
-  event: 'start' | 'update' | 'end';
-  id: string;
-  scanner: string;
+/**
+ * One scan event, read back through the sensor's own field table
+ * (src/sink/scan-fields.ts: snake_case or camelCase keys in, the event's
+ * camelCase out), with the object as written in `raw`.
+ */
+export type ScanEventRecord = Omit<ScanEvent, 'kind' | 'technique' | 'pattern' | 'tool'> & {
+  /** As read: names a newer sensor may add are not in this build's unions. */
   technique: string[];
   pattern: string;
   tool: string;
-  targets: number;
-  ports: number;
-  probes: number;
-  failures: number;
-  probesToDetect: number;
-  firstSeen: number;
-  lastSeen: number;
   raw: Record<string, unknown>;
-}
-
-/** Seconds since the epoch from an ISO 8601 text or a number. */
-function seconds(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string') {
-    const ms = Date.parse(v);
-    if (!Number.isNaN(ms)) {
-      // Keep sub-millisecond digits if there are any.
-      const frac = /\.(\d+)/.exec(v)?.[1];
-      return frac && frac.length > 3 ? Math.floor(ms / 1000) + Number(`0.${frac}`) : ms / 1000;
-    }
-  }
-  return NaN;
-}
+};
 
 /** The scan events in JSON Lines text; other lines (console output) are ignored. */
 export function parseScanEvents(text: string): ScanEventRecord[] {
@@ -576,26 +558,10 @@ export function parseScanEvents(text: string): ScanEventRecord[] {
     } catch {
       continue;
     }
-    if (typeof o.event !== 'string' || o.scanner === undefined) continue;
-    const pick = (...keys: string[]) => keys.map((k) => o[k]).find((v) => v !== undefined);
-    const tech = o.technique;
-    out.push({
-      ts: seconds(o.ts),
-      event: o.event as ScanEventRecord['event'],
-      id: String(o.id),
-      scanner: String(o.scanner),
-      technique: Array.isArray(tech) ? tech.map(String) : typeof tech === 'string' ? tech.split(/[,+ ]+/).filter(Boolean) : [],
-      pattern: String(o.pattern),
-      tool: String(o.tool),
-      targets: Number(o.targets),
-      ports: Number(o.ports),
-      probes: Number(o.probes),
-      failures: Number(o.failures),
-      probesToDetect: Number(pick('probes_to_detect', 'probesToDetect')),
-      firstSeen: seconds(pick('first_seen', 'firstSeen')),
-      lastSeen: seconds(pick('last_seen', 'lastSeen')),
-      raw: o,
-    });
+    const e = scanEventFromJson(o);
+    if (e === null) continue;
+    const { kind: _kind, ...fields } = e;
+    out.push({ ...fields, raw: o });
   }
   return out;
 }

@@ -10,33 +10,23 @@
  * (bench/flows.bench.ts).
  */
 
-/** What pairing needs of a direction. */
-export interface Tuple {
-  srcKey: number;
-  dstKey: number;
-  proto: number;
-  sport: number;
-  dport: number;
-}
+/** What pairing needs of a direction: its tuple with host keys (flow-tuple.ts). */
+export type Tuple = Pick<KeyedTuple, 'srcKey' | 'dstKey' | 'proto' | 'sport' | 'dport'>;
 
-const TWO32 = 0x100000000;
+import { fmix32, hi32, mix32, mixRound, TWO32 } from '../../lib/mix.js';
+import type { KeyedTuple } from './flow-tuple.js';
+
 /** Random per process, so nobody can aim flows at one probe sequence (see track/hash.ts). */
 let SEED = (Math.random() * TWO32) >>> 0;
 
 /** Fix the pairing hash seed (a uint32), for reproducible replays (see track/hash.ts setHashSeed). */
 export function setPairSeed(seed: number): void {
-  SEED = mix(0xa4093822, seed >>> 0);
-}
-
-function mix(h: number, w: number): number {
-  h = Math.imul(h ^ w, 0xcc9e2d51);
-  h = Math.imul((h << 15) | (h >>> 17), 0x1b873593);
-  return (h ^ (h >>> 13)) >>> 0;
+  SEED = mix32(0xa4093822, seed >>> 0);
 }
 
 /**
  * The same for a direction and its reverse: the two endpoints (address key,
- * port) are hashed in a fixed order, lower first, through a seeded mix, so
+ * port) are hashed in a fixed order, lower first, through a seeded murmur3 (lib/mix.ts), so
  * distinct conversations cannot be made to share a hash by arithmetic.
  */
 function conversationHash(t: Tuple): number {
@@ -50,13 +40,12 @@ function conversationHash(t: Tuple): number {
     b = t.srcKey;
     bp = t.sport;
   }
-  let h = mix(SEED ^ t.proto, a >>> 0);
-  h = mix(h, Math.floor(a / TWO32));
-  h = mix(h, b >>> 0);
-  h = mix(h, Math.floor(b / TWO32));
-  h = mix(h, (ap << 16) | bp);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  return (h ^ (h >>> 13)) >>> 0;
+  let h = mixRound(SEED ^ t.proto, a >>> 0);
+  h = mixRound(h, hi32(a));
+  h = mixRound(h, b >>> 0);
+  h = mixRound(h, hi32(b));
+  h = mixRound(h, (ap << 16) | bp);
+  return fmix32(h ^ 20);
 }
 
 function isReverse(a: Tuple, b: Tuple): boolean {

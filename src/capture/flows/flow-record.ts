@@ -1,3 +1,5 @@
+import { FlowTuple } from './flow-tuple.js';
+
 /**
  * FlowRecord: one flow as a decoder hands it over, numbers only, reused for
  * every record (the decoder resets it, fills it, calls its sink, and moves on).
@@ -19,16 +21,8 @@ export const enum Role {
   RESPONDER = 2,
 }
 
-export class FlowRecord {
-  /** 4 or 6. */
-  ipVersion = 0;
-  src4 = 0;
-  dst4 = 0;
-  readonly src6 = new Uint32Array(4);
-  readonly dst6 = new Uint32Array(4);
-  proto = 0;
-  sport = 0;
-  dport = 0;
+/** The 5-tuple (flow-tuple.ts) and what the exporter says about the flow. */
+export class FlowRecord extends FlowTuple {
   /** OR of the TCP flags of this direction (all directions when `revFlags` is -1 in a biflow). */
   tcpFlags = 0;
   /** Packets and bytes src -> dst (packets >= 1 for a real flow; 0 = not given, taken as 1). */
@@ -48,14 +42,7 @@ export class FlowRecord {
   revFlags = -1;
 
   reset(): void {
-    this.ipVersion = 0;
-    this.src4 = 0;
-    this.dst4 = 0;
-    this.src6.fill(0);
-    this.dst6.fill(0);
-    this.proto = 0;
-    this.sport = 0;
-    this.dport = 0;
+    this.resetTuple();
     this.tcpFlags = 0;
     this.packets = 0;
     this.bytes = 0;

@@ -43,3 +43,17 @@ export function parseListen(text: string, defaultPort: number, option: string): 
 export function formatListen(a: ListenAddress): string {
   return isIP(a.host) === 6 ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }
+
+/** The one line for a listener that cannot bind (nProbe TCP, NetFlow UDP). */
+export function listenError(e: NodeJS.ErrnoException, a: ListenAddress, proto = 'tcp'): SensorError {
+  const where = `${proto} ${formatListen(a)}`;
+  const why =
+    e.code === 'EADDRINUSE'
+      ? 'the address is in use (another collector running? pick another port)'
+      : e.code === 'EACCES'
+        ? 'permission denied (ports below 1024 need root)'
+        : e.code === 'EADDRNOTAVAIL'
+          ? 'no such local address'
+          : e.message;
+  return new SensorError('FLOW_LISTEN', `cannot listen for flows on ${where}: ${why}`);
+}

@@ -1,15 +1,95 @@
 import type { ModuleContext } from '../../module.js';
 import { defineModule, num, str, type ModuleDescriptor, type ParamValues } from '../../config/params.js';
 import type { StatsRegistry } from '../../stats/counters.js';
+import { counterList, keyedCounters, keyedReader } from '../../stats/keyed-counters.js';
 import type { CaptureSource } from '../source.js';
-import type { FlowViewOptions } from './flow-views.js';
+import type { FlowViewOptions, FlowViews } from './flow-views.js';
+import type { NetflowDecoder } from './netflow-decoder.js';
+import type { TemplateSessions } from './nf-sessions.js';
 import { parseListen } from './listen-address.js';
 import { NetflowSource } from './netflow-source.js';
-import { JSON_BAD_NAMES } from './nprobe-json.js';
+import { JsonBad } from './nprobe-json.js';
 import { DEFAULT_IDLE_TIMEOUT, NprobeJsonSource } from './nprobe-source.js';
 
 /** PortScanDetector's default (-a 0.0.0.0 -p 2055), and the usual NetFlow collector port. */
 export const DEFAULT_FLOW_PORT = 2055;
+
+/** The FlowViews counters, keyed by the FlowViews property that counts each. */
+export const FLOW_VIEW_COUNTERS = keyedCounters<FlowViews>()({
+  records: { name: 'flows.records', kind: 'sum', help: 'Flow records taken from all flow inputs.' },
+  biflows: { name: 'flows.biflows', kind: 'sum', help: 'Records carrying both directions (nProbe OUT_PKTS, IPFIX RFC 5103), split in two.' },
+  flagsSplit: { name: 'flows.flags_split', kind: 'sum', help: 'Biflows whose TCP flags were the OR of both sides, split between client and server by the packet counts (add %CLIENT_TCP_FLAGS %SERVER_TCP_FLAGS to nProbe\'s template to avoid it).' },
+  flowTimed: { name: 'flows.flow_time', kind: 'sum', help: 'Records stamped with their own flow times.' },
+  arrivalTimed: { name: 'flows.arrival_time', kind: 'sum', help: 'Records stamped with their arrival time (no usable time in the record, or --flow-time arrival).' },
+  futureTimed: { name: 'flows.time_future', kind: 'sum', help: 'Records starting more than 10 minutes after they arrived (a wrong exporter clock): stamped with their arrival time.' },
+  paired: { name: 'flows.paired', kind: 'sum', help: 'Flow directions whose reverse direction arrived in the same batch.' },
+  views: { name: 'flows.views', kind: 'sum', help: 'Packets made from flows and handed to the detectors.' },
+  repeatedViews: { name: 'flows.views_repeated', kind: 'sum', help: 'Extra packets made for repeated probes (a flow\'s packet count, up to --flow-max-repeat).' },
+  lateViews: { name: 'flows.views_late', kind: 'sum', help: 'Packets older than ones already handed on (a flow exported late), stamped with the latest time instead.' },
+  quotedProbes: { name: 'flows.icmp_quoted', kind: 'sum', help: 'UDP probes failed by an ICMP unreachable flow in the same batch (one per error packet).' },
+  batches: { name: 'flows.batches', kind: 'sum', help: 'Batches of flows sorted and handed on.' },
+  held: { name: 'flows.held', kind: 'now', help: 'Flow directions waiting in the open batch.' },
+});
+
+/** The NprobeJson counters, keyed by the NprobeJsonSource property that counts each. */
+export const NPROBE_COUNTERS = keyedCounters<NprobeJsonSource>()({
+  lines: { name: 'nprobe.lines', kind: 'sum', help: 'Non-empty lines read (one JSON flow, or an array of flows, per line).' },
+  flows: { name: 'nprobe.flows', kind: 'sum', help: 'Flows read and handed on.' },
+  bytes: { name: 'nprobe.bytes', kind: 'sum', help: 'Bytes received from exporters.' },
+  badJson: { name: 'nprobe.bad_json', kind: 'sum', help: 'Lines that are not JSON (skipped; the connection stays up).', read: (s: NprobeJsonSource) => s.bad[JsonBad.BAD_JSON] },
+  notObject: { name: 'nprobe.not_object', kind: 'sum', help: 'JSON values that are not objects (skipped).', read: (s: NprobeJsonSource) => s.bad[JsonBad.NOT_OBJECT] },
+  missingField: { name: 'nprobe.missing_field', kind: 'sum', help: 'Flows without a needed field: addresses, PROTOCOL, ports (TCP/UDP), TCP_FLAGS (TCP).', read: (s: NprobeJsonSource) => s.bad[JsonBad.MISSING_FIELD] },
+  badAddress: { name: 'nprobe.bad_address', kind: 'sum', help: 'Flows whose IPv4/IPv6 address does not parse.', read: (s: NprobeJsonSource) => s.bad[JsonBad.BAD_ADDRESS] },
+  badValue: { name: 'nprobe.bad_value', kind: 'sum', help: 'Flows with a field out of range or not a number (port > 65535, PROTOCOL > 255, negative counts...).', read: (s: NprobeJsonSource) => s.bad[JsonBad.BAD_VALUE] },
+  oversize: { name: 'nprobe.oversize', kind: 'sum', help: 'Lines longer than --flows-max-line, dropped.' },
+  truncated: { name: 'nprobe.truncated', kind: 'sum', help: 'Lines cut by a disconnect (no newline, not complete JSON).' },
+  connectionsOpen: { name: 'nprobe.connections_open', kind: 'now', help: 'Exporters connected now.' },
+  connectionsOpened: { name: 'nprobe.connections_opened', kind: 'sum', help: 'Exporter connections accepted.' },
+  connectionsClosed: { name: 'nprobe.connections_closed', kind: 'sum', help: 'Exporter connections closed (by the exporter, an error, or stop).' },
+  connectionsRefused: { name: 'nprobe.connections_refused', kind: 'sum', help: 'Connections refused because --flows-max-connections were open.' },
+  connectionsIdle: { name: 'nprobe.connections_idle', kind: 'sum', help: 'Connections closed because they sent no complete line for --flows-idle-timeout.' },
+  socketErrors: { name: 'nprobe.socket_errors', kind: 'sum', help: 'Connections that ended with a socket error (reset, timeout).' },
+});
+
+/** The NetflowDecoder counters (datagrams, damage), keyed by the NetflowDecoder property that counts each. */
+export const NETFLOW_COUNTERS = keyedCounters<NetflowDecoder>()({
+  datagrams: { name: 'netflow.datagrams', kind: 'sum', help: 'Export datagrams received.' },
+  bytes: { name: 'netflow.bytes', kind: 'sum', help: 'Bytes of export datagrams received.' },
+  v5: { name: 'netflow.v5', kind: 'sum', help: 'NetFlow v5 datagrams.' },
+  v9: { name: 'netflow.v9', kind: 'sum', help: 'NetFlow v9 datagrams.' },
+  ipfix: { name: 'netflow.ipfix', kind: 'sum', help: 'IPFIX messages.' },
+  badVersion: { name: 'netflow.bad_version', kind: 'sum', help: 'Datagrams of another version (v1, v7, sFlow...): skipped.' },
+  malformed: { name: 'netflow.malformed', kind: 'sum', help: 'Damaged input: the sum of netflow.truncated, bad_set, bad_template and bad_record.', read: (d: NetflowDecoder) => d.truncated + d.badSet + d.badTemplate + d.badRecord },
+  truncated: { name: 'netflow.truncated', kind: 'sum', help: 'Datagrams shorter than their header or their declared length/count.' },
+  badSet: { name: 'netflow.bad_set', kind: 'sum', help: 'v9 flowsets / IPFIX sets with a length that does not fit (rest of the datagram skipped).' },
+  badTemplate: { name: 'netflow.bad_template', kind: 'sum', help: 'Template records that cannot describe records (too short, zero-length field, address of a wrong size).' },
+  badRecord: { name: 'netflow.bad_record', kind: 'sum', help: 'Data records running past the end of their set (rest of the set skipped).' },
+  noTemplate: { name: 'netflow.no_template', kind: 'sum', help: 'Data sets that arrived before their template (skipped; exporters resend templates periodically).' },
+  unknownSet: { name: 'netflow.unknown_set', kind: 'sum', help: 'Sets with a reserved id (skipped).' },
+});
+
+/** The template store's counters (nf-sessions.ts): templates, domains, memory, exporters. */
+export const NETFLOW_STORE_COUNTERS = keyedCounters<TemplateSessions>()({
+  templateCount: { name: 'netflow.templates', kind: 'now', help: 'v9/IPFIX templates known now.' },
+  templatesReceived: { name: 'netflow.templates_received', kind: 'sum', help: 'Template records received (new and refreshed).' },
+  templatesWithdrawn: { name: 'netflow.templates_withdrawn', kind: 'sum', help: 'IPFIX templates withdrawn by their exporter.' },
+  templatesRefused: { name: 'netflow.templates_refused', kind: 'sum', help: 'Templates refused: --netflow-max-templates over all exporters, --netflow-exporter-templates for one, or --netflow-memory used up.' },
+  templatesRefusedExporter: { name: 'netflow.templates_refused_exporter', kind: 'sum', help: 'Of netflow.templates_refused: the exporter kept --netflow-exporter-templates already.' },
+  templatesRefusedMemory: { name: 'netflow.templates_refused_memory', kind: 'sum', help: 'Of netflow.templates_refused: templates and domains took --netflow-memory already.' },
+  domainsRefused: { name: 'netflow.domains_refused', kind: 'sum', help: 'Datagrams skipped because their observation domain was refused (--netflow-exporter-domains or --netflow-memory).' },
+  bytesKept: { name: 'netflow.memory', kind: 'now', help: 'Bytes templates and observation domains take now (estimated; bounded by --netflow-memory).' },
+  fieldsIgnored: { name: 'netflow.fields_ignored', kind: 'sum', help: 'Template fields not read (unknown, enterprise-specific or of no use to the detectors), counted per template received; their bytes are skipped.' },
+  exporters: { name: 'netflow.exporters', kind: 'now', help: 'Exporter sessions known now.' },
+});
+
+/** The NetflowDecoder counters of records read. */
+export const NETFLOW_RECORD_COUNTERS = keyedCounters<NetflowDecoder>()({
+  optionsRecords: { name: 'netflow.options_records', kind: 'sum', help: 'Options data records read (systemInitTimeMilliseconds is used, the rest ignored).' },
+  records: { name: 'netflow.records', kind: 'sum', help: 'Flow records decoded and handed on.' },
+  recordsNoIp: { name: 'netflow.records_no_ip', kind: 'sum', help: 'Data records without a source and destination address (L2 or aggregate templates): skipped.' },
+  sequenceLost: { name: 'netflow.sequence_lost', kind: 'sum', help: 'Flows (v5), datagrams (v9) or records (IPFIX) missing from the sequence numbers: export datagrams lost on the way (raise --netflow-recv-buffer).' },
+  timeUnknown: { name: 'netflow.time_unknown', kind: 'sum', help: 'IPFIX records with uptime-relative times before the exporter sent systemInitTimeMilliseconds: stamped with arrival time.' },
+});
 
 /** How flow records become packet views: shared by every flow input. */
 export const flowViewsModule = defineModule({
@@ -62,21 +142,7 @@ export const flowViewsModule = defineModule({
       help: 'Least time between two warnings of one kind about bad flow input (the ones in between are counted and summed up).',
     },
   ],
-  counters: [
-    { name: 'flows.records', kind: 'sum', help: 'Flow records taken from all flow inputs.' },
-    { name: 'flows.biflows', kind: 'sum', help: 'Records carrying both directions (nProbe OUT_PKTS, IPFIX RFC 5103), split in two.' },
-    { name: 'flows.flags_split', kind: 'sum', help: 'Biflows whose TCP flags were the OR of both sides, split between client and server by the packet counts (add %CLIENT_TCP_FLAGS %SERVER_TCP_FLAGS to nProbe\'s template to avoid it).' },
-    { name: 'flows.flow_time', kind: 'sum', help: 'Records stamped with their own flow times.' },
-    { name: 'flows.arrival_time', kind: 'sum', help: 'Records stamped with their arrival time (no usable time in the record, or --flow-time arrival).' },
-    { name: 'flows.time_future', kind: 'sum', help: 'Records starting more than 10 minutes after they arrived (a wrong exporter clock): stamped with their arrival time.' },
-    { name: 'flows.paired', kind: 'sum', help: 'Flow directions whose reverse direction arrived in the same batch.' },
-    { name: 'flows.views', kind: 'sum', help: 'Packets made from flows and handed to the detectors.' },
-    { name: 'flows.views_repeated', kind: 'sum', help: 'Extra packets made for repeated probes (a flow\'s packet count, up to --flow-max-repeat).' },
-    { name: 'flows.views_late', kind: 'sum', help: 'Packets older than ones already handed on (a flow exported late), stamped with the latest time instead.' },
-    { name: 'flows.icmp_quoted', kind: 'sum', help: 'UDP probes failed by an ICMP unreachable flow in the same batch (one per error packet).' },
-    { name: 'flows.batches', kind: 'sum', help: 'Batches of flows sorted and handed on.' },
-    { name: 'flows.held', kind: 'now', help: 'Flow directions waiting in the open batch.' },
-  ],
+  counters: counterList(FLOW_VIEW_COUNTERS),
 });
 
 /** nProbe's JSON over TCP, what PortScanDetector reads. */
@@ -135,24 +201,7 @@ export const nprobeModule = defineModule({
       advanced: true,
     },
   ],
-  counters: [
-    { name: 'nprobe.lines', kind: 'sum', help: 'Non-empty lines read (one JSON flow, or an array of flows, per line).' },
-    { name: 'nprobe.flows', kind: 'sum', help: 'Flows read and handed on.' },
-    { name: 'nprobe.bytes', kind: 'sum', help: 'Bytes received from exporters.' },
-    { name: 'nprobe.bad_json', kind: 'sum', help: 'Lines that are not JSON (skipped; the connection stays up).' },
-    { name: 'nprobe.not_object', kind: 'sum', help: 'JSON values that are not objects (skipped).' },
-    { name: 'nprobe.missing_field', kind: 'sum', help: 'Flows without a needed field: addresses, PROTOCOL, ports (TCP/UDP), TCP_FLAGS (TCP).' },
-    { name: 'nprobe.bad_address', kind: 'sum', help: 'Flows whose IPv4/IPv6 address does not parse.' },
-    { name: 'nprobe.bad_value', kind: 'sum', help: 'Flows with a field out of range or not a number (port > 65535, PROTOCOL > 255, negative counts...).' },
-    { name: 'nprobe.oversize', kind: 'sum', help: 'Lines longer than --flows-max-line, dropped.' },
-    { name: 'nprobe.truncated', kind: 'sum', help: 'Lines cut by a disconnect (no newline, not complete JSON).' },
-    { name: 'nprobe.connections_open', kind: 'now', help: 'Exporters connected now.' },
-    { name: 'nprobe.connections_opened', kind: 'sum', help: 'Exporter connections accepted.' },
-    { name: 'nprobe.connections_closed', kind: 'sum', help: 'Exporter connections closed (by the exporter, an error, or stop).' },
-    { name: 'nprobe.connections_refused', kind: 'sum', help: 'Connections refused because --flows-max-connections were open.' },
-    { name: 'nprobe.connections_idle', kind: 'sum', help: 'Connections closed because they sent no complete line for --flows-idle-timeout.' },
-    { name: 'nprobe.socket_errors', kind: 'sum', help: 'Connections that ended with a socket error (reset, timeout).' },
-  ],
+  counters: counterList(NPROBE_COUNTERS),
 });
 
 /** NetFlow v5/v9 and IPFIX over UDP. */
@@ -226,36 +275,7 @@ export const netflowModule = defineModule({
       advanced: true,
     },
   ],
-  counters: [
-    { name: 'netflow.datagrams', kind: 'sum', help: 'Export datagrams received.' },
-    { name: 'netflow.bytes', kind: 'sum', help: 'Bytes of export datagrams received.' },
-    { name: 'netflow.v5', kind: 'sum', help: 'NetFlow v5 datagrams.' },
-    { name: 'netflow.v9', kind: 'sum', help: 'NetFlow v9 datagrams.' },
-    { name: 'netflow.ipfix', kind: 'sum', help: 'IPFIX messages.' },
-    { name: 'netflow.bad_version', kind: 'sum', help: 'Datagrams of another version (v1, v7, sFlow...): skipped.' },
-    { name: 'netflow.malformed', kind: 'sum', help: 'Damaged input: the sum of netflow.truncated, bad_set, bad_template and bad_record.' },
-    { name: 'netflow.truncated', kind: 'sum', help: 'Datagrams shorter than their header or their declared length/count.' },
-    { name: 'netflow.bad_set', kind: 'sum', help: 'v9 flowsets / IPFIX sets with a length that does not fit (rest of the datagram skipped).' },
-    { name: 'netflow.bad_template', kind: 'sum', help: 'Template records that cannot describe records (too short, zero-length field, address of a wrong size).' },
-    { name: 'netflow.bad_record', kind: 'sum', help: 'Data records running past the end of their set (rest of the set skipped).' },
-    { name: 'netflow.no_template', kind: 'sum', help: 'Data sets that arrived before their template (skipped; exporters resend templates periodically).' },
-    { name: 'netflow.unknown_set', kind: 'sum', help: 'Sets with a reserved id (skipped).' },
-    { name: 'netflow.templates', kind: 'now', help: 'v9/IPFIX templates known now.' },
-    { name: 'netflow.templates_received', kind: 'sum', help: 'Template records received (new and refreshed).' },
-    { name: 'netflow.templates_withdrawn', kind: 'sum', help: 'IPFIX templates withdrawn by their exporter.' },
-    { name: 'netflow.templates_refused', kind: 'sum', help: 'Templates refused: --netflow-max-templates over all exporters, --netflow-exporter-templates for one, or --netflow-memory used up.' },
-    { name: 'netflow.templates_refused_exporter', kind: 'sum', help: 'Of netflow.templates_refused: the exporter kept --netflow-exporter-templates already.' },
-    { name: 'netflow.templates_refused_memory', kind: 'sum', help: 'Of netflow.templates_refused: templates and domains took --netflow-memory already.' },
-    { name: 'netflow.domains_refused', kind: 'sum', help: 'Datagrams skipped because their observation domain was refused (--netflow-exporter-domains or --netflow-memory).' },
-    { name: 'netflow.memory', kind: 'now', help: 'Bytes templates and observation domains take now (estimated; bounded by --netflow-memory).' },
-    { name: 'netflow.fields_ignored', kind: 'sum', help: 'Template fields not read (unknown, enterprise-specific or of no use to the detectors), counted per template received; their bytes are skipped.' },
-    { name: 'netflow.options_records', kind: 'sum', help: 'Options data records read (systemInitTimeMilliseconds is used, the rest ignored).' },
-    { name: 'netflow.records', kind: 'sum', help: 'Flow records decoded and handed on.' },
-    { name: 'netflow.records_no_ip', kind: 'sum', help: 'Data records without a source and destination address (L2 or aggregate templates): skipped.' },
-    { name: 'netflow.sequence_lost', kind: 'sum', help: 'Flows (v5), datagrams (v9) or records (IPFIX) missing from the sequence numbers: export datagrams lost on the way (raise --netflow-recv-buffer).' },
-    { name: 'netflow.time_unknown', kind: 'sum', help: 'IPFIX records with uptime-relative times before the exporter sent systemInitTimeMilliseconds: stamped with arrival time.' },
-    { name: 'netflow.exporters', kind: 'now', help: 'Exporter sessions known now.' },
-  ],
+  counters: [...counterList(NETFLOW_COUNTERS), ...counterList(NETFLOW_STORE_COUNTERS), ...counterList(NETFLOW_RECORD_COUNTERS)],
 });
 
 /** Every flow-input descriptor, for the CLI, --help-config and --help-counts. */
@@ -320,73 +340,15 @@ export function createFlowSources(params: ParamValues, ctx: Pick<ModuleContext, 
 }
 
 function registerCounters(stats: StatsRegistry, nprobe: NprobeJsonSource | null, netflow: NetflowSource | null): void {
-  const all = [nprobe?.views, netflow?.views].filter((v) => v !== undefined);
-  if (all.length === 0) return;
-  stats.add(flowViewsModule.counters, (out) => {
-    const sum = (f: (v: (typeof all)[number]) => number) => all.reduce((n, v) => n + f(v), 0);
-    out['flows.records'] = sum((v) => v.records);
-    out['flows.biflows'] = sum((v) => v.biflows);
-    out['flows.flags_split'] = sum((v) => v.flagsSplit);
-    out['flows.flow_time'] = sum((v) => v.flowTimed);
-    out['flows.arrival_time'] = sum((v) => v.arrivalTimed);
-    out['flows.time_future'] = sum((v) => v.futureTimed);
-    out['flows.paired'] = sum((v) => v.paired);
-    out['flows.views'] = sum((v) => v.views);
-    out['flows.views_repeated'] = sum((v) => v.repeatedViews);
-    out['flows.views_late'] = sum((v) => v.lateViews);
-    out['flows.icmp_quoted'] = sum((v) => v.quotedProbes);
-    out['flows.batches'] = sum((v) => v.batches);
-    out['flows.held'] = sum((v) => v.held);
-  });
-  if (nprobe !== null) {
-    const s = nprobe;
-    stats.add(nprobeModule.counters, (out) => {
-      out['nprobe.lines'] = s.lines;
-      out['nprobe.flows'] = s.flows;
-      out['nprobe.bytes'] = s.bytes;
-      for (let i = 1; i < JSON_BAD_NAMES.length; i++) out[`nprobe.${JSON_BAD_NAMES[i]}`] = s.bad[i];
-      out['nprobe.oversize'] = s.oversize;
-      out['nprobe.truncated'] = s.truncated;
-      out['nprobe.connections_open'] = s.connectionsOpen;
-      out['nprobe.connections_opened'] = s.connectionsOpened;
-      out['nprobe.connections_closed'] = s.connectionsClosed;
-      out['nprobe.connections_refused'] = s.connectionsRefused;
-      out['nprobe.connections_idle'] = s.connectionsIdle;
-      out['nprobe.socket_errors'] = s.socketErrors;
-    });
-  }
+  const views = [nprobe?.views, netflow?.views].filter((v) => v !== undefined);
+  if (views.length === 0) return;
+  stats.add(flowViewsModule.counters, keyedReader(FLOW_VIEW_COUNTERS, views));
+  if (nprobe !== null) stats.add(nprobeModule.counters, keyedReader(NPROBE_COUNTERS, [nprobe]));
   if (netflow !== null) {
-    const s = netflow;
-    const d = s.decoder;
+    const d = netflow.decoder;
+    const parts = [keyedReader(NETFLOW_COUNTERS, [d]), keyedReader(NETFLOW_STORE_COUNTERS, [d.store]), keyedReader(NETFLOW_RECORD_COUNTERS, [d])];
     stats.add(netflowModule.counters, (out) => {
-      out['netflow.datagrams'] = d.datagrams;
-      out['netflow.bytes'] = s.bytes;
-      out['netflow.v5'] = d.v5;
-      out['netflow.v9'] = d.v9;
-      out['netflow.ipfix'] = d.ipfix;
-      out['netflow.bad_version'] = d.badVersion;
-      out['netflow.malformed'] = d.truncated + d.badSet + d.badTemplate + d.badRecord;
-      out['netflow.truncated'] = d.truncated;
-      out['netflow.bad_set'] = d.badSet;
-      out['netflow.bad_template'] = d.badTemplate;
-      out['netflow.bad_record'] = d.badRecord;
-      out['netflow.no_template'] = d.noTemplate;
-      out['netflow.unknown_set'] = d.unknownSet;
-      out['netflow.templates'] = d.templateCount;
-      out['netflow.templates_refused_exporter'] = d.templatesRefusedExporter;
-      out['netflow.templates_refused_memory'] = d.templatesRefusedMemory;
-      out['netflow.domains_refused'] = d.domainsRefused;
-      out['netflow.memory'] = d.bytesKept;
-      out['netflow.templates_received'] = d.templatesReceived;
-      out['netflow.templates_withdrawn'] = d.templatesWithdrawn;
-      out['netflow.templates_refused'] = d.templatesRefused;
-      out['netflow.fields_ignored'] = d.fieldsIgnored;
-      out['netflow.options_records'] = d.optionsRecords;
-      out['netflow.records'] = d.records;
-      out['netflow.records_no_ip'] = d.recordsNoIp;
-      out['netflow.sequence_lost'] = d.sequenceLost;
-      out['netflow.time_unknown'] = d.timeUnknown;
-      out['netflow.exporters'] = d.exporters;
+      for (const read of parts) read(out);
     });
   }
 }

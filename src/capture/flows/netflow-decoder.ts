@@ -1,62 +1,22 @@
 import { FlowRecord, type FlowSink } from './flow-record.js';
-import { readDataRecord, readOptionsRecord, u16, u32, type RecordClock } from './nf-record.js';
+import { u16, u32 } from '../../decode/bytes.js';
+import { readDataRecord, readOptionsRecord, type RecordClock } from './nf-record.js';
+import { TemplateSessions, type Domain, type SessionLimits } from './nf-sessions.js';
 import { compileTemplate, type Template } from './nf-template.js';
 
 /**
  * NetFlow v5, v9 and IPFIX export datagrams into FlowRecords. Templates are
- * kept per exporter (address and port: the UDP "transport session") and per
- * observation domain / source id, as RFC 7011 and RFC 3954 scope them. The
+ * kept per exporter session and observation domain (nf-sessions.ts). The
  * decoder never throws on input: short or inconsistent datagrams, sets and
  * templates, data whose template has not arrived yet and unknown set ids are
  * counted (and reported through `onProblem`), and decoding goes on with the
  * next set or datagram.
  */
 
-export interface NetflowDecoderOptions {
-  /** Templates kept over all exporters; new ones beyond are refused (counted). */
-  readonly maxTemplates: number;
-  /** Exporter sessions kept; the oldest is forgotten beyond this. */
-  readonly maxExporters: number;
-  /** Templates one exporter session may keep; its new ones beyond are refused (absent: 512). */
-  readonly maxTemplatesPerExporter?: number;
-  /** Observation domains (source ids) one exporter session may use; beyond, its datagrams are skipped (absent: 64). */
-  readonly maxDomainsPerExporter?: number;
-  /** Bytes all templates and domains may take together; beyond, new ones are refused (absent: 64 MiB). */
-  readonly maxBytes?: number;
+export interface NetflowDecoderOptions extends SessionLimits {
   /** A problem worth a (rate-limited) warning: reason key and a line built on demand. */
   readonly onProblem?: (reason: string, make: () => string) => void;
 }
-
-class Domain {
-  readonly templates = new Map<number, Template>();
-  /** IPFIX systemInitTimeMilliseconds, from options records. */
-  sysInitMs = NaN;
-  /** Last sequence number (v5: flows, v9: datagrams, IPFIX: data records), -1 before the first. */
-  lastSeq = -1;
-  /** Flows / records in that datagram. */
-  lastCount = 0;
-}
-
-class Session {
-  readonly domains = new Map<number, Domain>();
-  /** Templates over its domains, and the bytes they and the domains take (estimated, see templateBytes). */
-  templates = 0;
-  bytes = 0;
-}
-
-/**
- * What a kept template costs, estimated: its two typed arrays (1 + 2 bytes a
- * field) plus object and Map-entry overhead. Measured: 9,034 templates of
- * 16,000 fields took 561 MB of heap (62 KB each, the compile's temporary
- * arrays included), so the per-field cost here is 4 bytes to stay on the
- * safe side of what is kept.
- */
-export function templateBytes(t: Template): number {
-  return 200 + 4 * t.kinds.length;
-}
-
-/** A Domain with its Map, counters and session Map entry: 1.26M domains took 503 MB (~400 B each). */
-export const DOMAIN_BYTES = 400;
 
 const V5_HEADER = 24;
 const V5_RECORD = 48;
@@ -64,7 +24,8 @@ const V9_HEADER = 20;
 const IPFIX_HEADER = 16;
 
 export class NetflowDecoder {
-  private readonly sessions = new Map<string, Session>();
+  /** Templates and domains per exporter, with their caps (nf-sessions.ts). */
+  readonly store: TemplateSessions;
   private readonly rec = new FlowRecord();
   private readonly clock: RecordClock = { exportMs: 0, uptimeMs: NaN, sysInitMs: NaN, timeUnknown: false };
   private readonly options = { sysInitMs: NaN };
@@ -75,6 +36,8 @@ export class NetflowDecoder {
 
   // counters
   datagrams = 0;
+  /** Bytes of the datagrams given to decode(). */
+  bytes = 0;
   v5 = 0;
   v9 = 0;
   ipfix = 0;
@@ -85,19 +48,6 @@ export class NetflowDecoder {
   badRecord = 0;
   noTemplate = 0;
   unknownSet = 0;
-  templatesReceived = 0;
-  templatesWithdrawn = 0;
-  templatesRefused = 0;
-  /** Of templatesRefused: the exporter had its --netflow-exporter-templates already. */
-  templatesRefusedExporter = 0;
-  /** Of templatesRefused: --netflow-memory was used up. */
-  templatesRefusedMemory = 0;
-  domainsRefused = 0;
-  templateCount = 0;
-  /** Bytes of templates and domains kept now (estimated). */
-  bytesKept = 0;
-  private session: Session | null = null;
-  fieldsIgnored = 0;
   optionsRecords = 0;
   records = 0;
   recordsNoIp = 0;
@@ -107,15 +57,14 @@ export class NetflowDecoder {
   constructor(
     private readonly o: NetflowDecoderOptions,
     private readonly sink: FlowSink,
-  ) {}
-
-  get exporters(): number {
-    return this.sessions.size;
+  ) {
+    this.store = new TemplateSessions(o, (reason, what) => this.problem(reason, what));
   }
 
   /** One export datagram from `exporter` ("address:port"), arrived at `arrival` (s). */
   decode(b: Uint8Array, exporter: string, arrival: number): void {
     this.datagrams++;
+    this.bytes += b.length;
     this.exporter = exporter;
     this.arrival = arrival;
     if (b.length < 2) {
@@ -145,7 +94,7 @@ export class NetflowDecoder {
     const uptime = u32(b, 4);
     const exportMs = u32(b, 8) * 1000 + Math.floor(u32(b, 12) / 1e6);
     const seq = u32(b, 16);
-    const d = this.domain(5, (b[20] << 8) | b[21]);
+    const d = this.store.domain(5, this.exporter, u16(b, 20));
     if (d === null) return;
     this.sequence(d, seq, count);
     const rec = this.rec;
@@ -177,7 +126,7 @@ export class NetflowDecoder {
     clock.uptimeMs = u32(b, 4);
     clock.exportMs = u32(b, 8) * 1000;
     clock.sysInitMs = NaN;
-    const d = this.domain(9, u32(b, 16));
+    const d = this.store.domain(9, this.exporter, u32(b, 16));
     if (d === null) return;
     this.sequence(d, u32(b, 12), 1);
     let o = V9_HEADER;
@@ -252,7 +201,7 @@ export class NetflowDecoder {
     clock.exportMs = u32(b, 4) * 1000;
     clock.uptimeMs = NaN;
     const seq = u32(b, 8);
-    const d = this.domain(10, u32(b, 12));
+    const d = this.store.domain(10, this.exporter, u32(b, 12));
     if (d === null) return;
     this.ipfixDataRecords = 0;
     let o = IPFIX_HEADER;
@@ -281,7 +230,7 @@ export class NetflowDecoder {
       if (tid === 0 && count === 0) return; // padding
       if (count === 0) {
         // Withdrawal: one template, or all of them (id 2 / 3).
-        this.withdraw(d, tid);
+        this.store.withdraw(d, tid);
         p += 4;
         continue;
       }
@@ -312,71 +261,13 @@ export class NetflowDecoder {
     }
   }
 
-  private withdraw(d: Domain, tid: number): void {
-    if (tid === 2 || tid === 3) {
-      this.templatesWithdrawn += d.templates.size;
-      for (const t of d.templates.values()) this.forget(t);
-      d.templates.clear();
-    } else {
-      const t = d.templates.get(tid);
-      if (t === undefined) return;
-      d.templates.delete(tid);
-      this.templatesWithdrawn++;
-      this.forget(t);
-    }
-  }
-
-  /** A template leaves the current session. */
-  private forget(t: Template): void {
-    const bytes = templateBytes(t);
-    this.templateCount--;
-    this.bytesKept -= bytes;
-    const s = this.session!;
-    s.templates--;
-    s.bytes -= bytes;
-  }
-
   // ------------------------------------------------------------------ shared
 
+  /** A compiled template to keep, or null: rejected (counted), and an old one of that id dropped. */
   private addTemplate(d: Domain, t: Template | null, tid: number): void {
-    if (t === null) {
-      this.rejectTemplate(this.why[0]);
-      // A broken redefinition must not leave the old layout in force.
-      const old = d.templates.get(tid);
-      if (old !== undefined) {
-        d.templates.delete(tid);
-        this.forget(old);
-      }
-      return;
-    }
-    this.templatesReceived++;
-    this.fieldsIgnored += t.ignored;
-    const s = this.session!;
-    const old = d.templates.get(tid);
-    const grow = templateBytes(t) - (old === undefined ? 0 : templateBytes(old));
-    // Each exporter has its own cap, so one announcing 30,000 ids cannot lock the others out.
-    let refused = '';
-    if (old === undefined && s.templates >= (this.o.maxTemplatesPerExporter ?? 512)) {
-      this.templatesRefusedExporter++;
-      refused = `${s.templates} templates kept for this exporter already (--netflow-exporter-templates)`;
-    } else if (old === undefined && this.templateCount >= this.o.maxTemplates) {
-      refused = `${this.templateCount} templates kept already (--netflow-max-templates)`;
-    } else if (grow > 0 && this.bytesKept + grow > (this.o.maxBytes ?? 64 << 20)) {
-      this.templatesRefusedMemory++;
-      refused = `templates and domains take ${Math.round(this.bytesKept / 1024)} KiB already (--netflow-memory)`;
-    }
-    if (refused !== '') {
-      this.templatesRefused++;
-      this.problem('templates_refused', `template ${tid} (${t.kinds.length} fields) refused: ${refused}`);
-      return;
-    }
-    if (old === undefined) {
-      this.templateCount++;
-      s.templates++;
-    }
-    this.bytesKept += grow;
-    s.bytes += grow;
-    d.templates.set(tid, t);
+    if (t !== null) return this.store.add(d, t, tid);
+    this.rejectTemplate(this.why[0]);
+    this.store.drop(d, tid);
   }
 
   private dataSet(b: Uint8Array, p: number, end: number, tid: number, d: Domain, version: number): void {
@@ -413,41 +304,6 @@ export class NetflowDecoder {
       this.records++;
       this.sink(rec, this.arrival);
     }
-  }
-
-  /** The exporter's domain `id`, made if new; null when refused (the datagram is then skipped, counted). */
-  private domain(version: number, id: number): Domain | null {
-    const key = version === 9 ? `9 ${this.exporter}` : version === 10 ? `x ${this.exporter}` : `5 ${this.exporter}`;
-    let s = this.sessions.get(key);
-    if (s === undefined) {
-      if (this.sessions.size >= this.o.maxExporters) {
-        // Forget the oldest exporter session (Map keeps insertion order).
-        const oldest = this.sessions.keys().next().value as string;
-        const gone = this.sessions.get(oldest)!;
-        this.templateCount -= gone.templates;
-        this.bytesKept -= gone.bytes;
-        this.sessions.delete(oldest);
-      }
-      s = new Session();
-      this.sessions.set(key, s);
-    }
-    this.session = s;
-    let d = s.domains.get(id);
-    if (d === undefined) {
-      let refused = '';
-      if (s.domains.size >= (this.o.maxDomainsPerExporter ?? 64)) refused = `${s.domains.size} observation domains for this exporter already (--netflow-exporter-domains)`;
-      else if (this.bytesKept + DOMAIN_BYTES > (this.o.maxBytes ?? 64 << 20)) refused = `templates and domains take ${Math.round(this.bytesKept / 1024)} KiB already (--netflow-memory)`;
-      if (refused !== '') {
-        this.domainsRefused++;
-        this.problem('domains_refused', `observation domain ${id} refused, its datagram skipped: ${refused}`);
-        return null;
-      }
-      d = new Domain();
-      s.domains.set(id, d);
-      s.bytes += DOMAIN_BYTES;
-      this.bytesKept += DOMAIN_BYTES;
-    }
-    return d;
   }
 
   /**

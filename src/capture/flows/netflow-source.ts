@@ -2,9 +2,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import type { CaptureSource, CaptureStats, PacketHandler } from '../source.js';
 import { FlowViews, type FlowViewOptions } from './flow-views.js';
-import { formatListen, type ListenAddress } from './listen-address.js';
+import { formatListen, listenError, type ListenAddress } from './listen-address.js';
 import { NetflowDecoder } from './netflow-decoder.js';
-import { listenError } from './nprobe-source.js';
 import { WarnLimiter } from './warn-limiter.js';
 
 export interface NetflowOptions {
@@ -37,7 +36,10 @@ export class NetflowSource implements CaptureSource {
   port = 0;
   /** Receive buffer the kernel gave, bytes (0 before run). */
   recvBufferSize = 0;
-  bytes = 0;
+  /** Bytes of export datagrams received (counted by the decoder). */
+  get bytes(): number {
+    return this.decoder.bytes;
+  }
   private socket: Socket | null = null;
   private stopped = false;
   private finishRun: (() => void) | null = null;
@@ -87,7 +89,6 @@ export class NetflowSource implements CaptureSource {
         this.limiter.note('socket', () => `netflow: socket error: ${e.message}`);
       });
       socket.on('message', (msg, rinfo) => {
-        this.bytes += msg.length;
         this.decoder.decode(msg, `${rinfo.address}:${rinfo.port}`, Date.now() / 1000);
         this.views.settle();
       });

@@ -1,3 +1,4 @@
+import { u16, u32 } from '../../decode/bytes.js';
 import { Role, type FlowRecord } from './flow-record.js';
 import { FK, VARLEN, type Template } from './nf-template.js';
 
@@ -16,14 +17,6 @@ export interface RecordClock {
   sysInitMs: number;
   /** Set when a record had only uptime-relative times and no way to place them. */
   timeUnknown: boolean;
-}
-
-export function u16(b: Uint8Array, p: number): number {
-  return (b[p] << 8) | b[p + 1];
-}
-
-export function u32(b: Uint8Array, p: number): number {
-  return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
 }
 
 /** Unsigned big-endian integer of 1..8 bytes (exact below 2^53). */

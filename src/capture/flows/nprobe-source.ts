@@ -1,10 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { SensorError } from '../../errors.js';
 import type { CaptureSource, CaptureStats, PacketHandler } from '../source.js';
 import { FlowRecord } from './flow-record.js';
 import { FlowViews, type FlowViewOptions } from './flow-views.js';
 import { LineSplitter } from './line-splitter.js';
-import { formatListen, type ListenAddress } from './listen-address.js';
+import { formatListen, listenError, type ListenAddress } from './listen-address.js';
 import { JSON_BAD_NAMES, JsonBad, NprobeJsonParser } from './nprobe-json.js';
 import { WarnLimiter } from './warn-limiter.js';
 
@@ -318,17 +317,4 @@ function isBlank(buf: Buffer, start: number, end: number): boolean {
 function excerpt(text: string): string {
   const s = JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}...` : text);
   return s;
-}
-
-export function listenError(e: NodeJS.ErrnoException, a: ListenAddress, proto = 'tcp'): SensorError {
-  const where = `${proto} ${formatListen(a)}`;
-  const why =
-    e.code === 'EADDRINUSE'
-      ? 'the address is in use (another collector running? pick another port)'
-      : e.code === 'EACCES'
-        ? 'permission denied (ports below 1024 need root)'
-        : e.code === 'EADDRNOTAVAIL'
-          ? 'no such local address'
-          : e.message;
-  return new SensorError('FLOW_LISTEN', `cannot listen for flows on ${where}: ${why}`);
 }

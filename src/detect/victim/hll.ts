@@ -8,15 +8,9 @@
  * gives the same estimates every run, which the golden tests rely on.
  */
 
-/** murmur3's finaliser: every input bit reaches every output bit. */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { fmix32 } from '../../lib/mix.js';
+
+export { fmix32 };
 
 /** Deterministic 32-bit hash of up to four 32-bit words (unused words 0). */
 export function hashWords(seed: number, a: number, b: number, c: number, d: number): number {

@@ -7,6 +7,7 @@ import {
   type SensorRecord,
   type StatsSnapshot,
 } from '../schema.js';
+import { SCAN_FIELDS, type ScanFieldSpec } from '../scan-fields.js';
 import { INFLUX_COUNTERS } from './counters.js';
 import type { FieldValue, Point } from './line-protocol.js';
 
@@ -89,39 +90,34 @@ export const PENG_SYSTEM: MeasurementSpec<FrameStat> = {
   ],
 };
 
+/** An Influx tag value of a scan field: technique's is the main one (most probes). */
+function scanTag(f: ScanFieldSpec): TagSpec<ScanEvent> {
+  const key = f.key!;
+  const get = f.type === 'strings' ? (e: ScanEvent) => String((e[key as keyof ScanEvent] as string[])[0] ?? 'unknown') : (e: ScanEvent) => String(e[key as keyof ScanEvent]);
+  return { name: f.name, help: f.help, get };
+}
+
+/** An Influx field of a scan field: lists comma-separated, detectors name=score/threshold, absent optional fields left out. */
+function scanField(f: ScanFieldSpec): FieldSpec<ScanEvent> {
+  const key = f.key as keyof ScanEvent;
+  const type: FieldType = f.type === 'int' ? 'int' : f.type === 'float' || f.type === 'time' ? 'float' : 'string';
+  let get: (e: ScanEvent) => number | string | undefined;
+  if (f.get !== undefined) get = f.get as (e: ScanEvent) => number;
+  else if (f.type === 'detectors') get = (e) => e.detectors.map((d) => `${d.name}=${round(d.score)}/${round(d.threshold)}`).join(',');
+  else if (f.type === 'strings' || f.type === 'ints') get = (e) => (e[key] as unknown[]).join(',');
+  else if (f.absent !== undefined) get = (e) => (e[key] as number | string | undefined) || undefined;
+  else get = (e) => e[key] as number | string;
+  return { name: f.influxField ?? f.name, type, unit: f.unit, help: f.help, get };
+}
+
+/** Derived from the scan field table (sink/scan-fields.ts): its `influx` column says what is a tag and what a field. */
 export const SCAN: MeasurementSpec<ScanEvent> = {
   measurement: 'scan',
   help: 'A scan alert: its start, updates while it goes on, and its end.',
   when: 'one point per scan event, stamped with the packet that caused it',
   time: (e) => e.ts,
-  tags: [
-    sensorTag,
-    sourceTag,
-    { name: 'scanner', help: 'Scanning source address. One series per scanner: see "Cardinality" below.', get: (e) => e.scanner },
-    { name: 'technique', help: 'Main technique (most probes): syn, connect, fin, null, xmas, ack, maimon, window, udp.', get: (e) => e.technique[0] ?? 'unknown' },
-    { name: 'pattern', help: 'vertical (one host, many ports), horizontal (many hosts, one port) or block.', get: (e) => e.pattern },
-    { name: 'tool', help: 'nmap, masscan, zmap or unknown.', get: (e) => e.tool },
-    { name: 'event', help: 'start, update or end.', get: (e) => e.event },
-  ],
-  fields: [
-    { name: 'id', type: 'string', help: 'Stable id of the scan, the same on its start, updates and end.', get: (e) => e.id },
-    { name: 'techniques', type: 'string', help: 'Every technique seen, most probes first, comma-separated.', get: (e) => e.technique.join(',') },
-    { name: 'targets', type: 'int', unit: 'hosts', help: 'Distinct destination hosts probed so far.', get: (e) => e.targets },
-    { name: 'ports', type: 'int', unit: 'ports', help: 'Distinct destination ports probed so far.', get: (e) => e.ports },
-    { name: 'probes', type: 'int', unit: 'packets', help: 'Probes sent so far.', get: (e) => e.probes },
-    { name: 'failures', type: 'int', unit: 'probes', help: 'Probes that failed (RST, ICMP unreachable, no answer).', get: (e) => e.failures },
-    { name: 'probes_to_detect', type: 'int', unit: 'probes', help: 'Probes seen from the scanner before it was judged one.', get: (e) => e.probesToDetect },
-    { name: 'duration', type: 'float', unit: 's', help: 'Last probe minus first probe, packet time.', get: (e) => e.lastSeen - e.firstSeen },
-    { name: 'tool_evidence', type: 'string', help: 'Why the tool was named (empty when unknown).', get: (e) => e.toolEvidence },
-    { name: 'group', type: 'string', help: 'Decoy group id (nmap -D): scans of one group are one scan with several apparent sources; left out when none.', get: (e) => e.group || undefined },
-    { name: 'group_sources', type: 'int', unit: 'hosts', help: 'Apparent sources in the decoy group; left out when none.', get: (e) => e.groupSources || undefined },
-    {
-      name: 'detectors',
-      type: 'string',
-      help: 'Detectors that fired, as name=score/threshold, comma-separated.',
-      get: (e) => e.detectors.map((d) => `${d.name}=${round(d.score)}/${round(d.threshold)}`).join(','),
-    },
-  ],
+  tags: [sensorTag, sourceTag, ...SCAN_FIELDS.filter((f) => f.influx === 'tag' || f.influx === 'tag+field').map(scanTag)],
+  fields: SCAN_FIELDS.filter((f) => f.influx === 'field' || f.influx === 'tag+field').map(scanField),
 };
 
 /**

@@ -1,11 +1,11 @@
 import { formatScanEvent } from '../alert-text.js';
-import { alertRecord } from '../jsonl.js';
+import { syslogScanParams } from '../scan-projection.js';
 import { isoTime, type SensorRecord } from '../schema.js';
 
 /**
- * One RFC 5424 message per scan event, derived from the ScanEvent schema:
+ * One RFC 5424 message per scan event, derived from the scan field table (scan-fields.ts):
  *   <PRI>1 TIMESTAMP HOSTNAME peng-ts PROCID scan-start [scan@32473 k="v" ...] text
- * The structured data carries the JSON Lines record's fields (alertRecord), so
+ * The structured data carries the JSON Lines record's fields (syslogScanParams), so
  * a SIEM parsing SD gets the same names as --alerts; MSG is the console line.
  * 32473 is the private enterprise number RFC 5612 reserves for documentation
  * and examples: the SD-ID is ours, not registered. Times are packet time.
@@ -66,10 +66,9 @@ export function syslogMessage(r: SensorRecord | { kind: string; ts?: unknown }, 
   let ts: number;
   if (r.kind === 'scan') {
     const e = r as Extract<SensorRecord, { kind: 'scan' }>;
-    const { ts: _ts, detectors, ...rest } = alertRecord(e);
     event = e.event;
     ts = e.ts;
-    data = sd(`scan@${SD_PEN}`, { ...rest, detectors: detectors.map((d) => `${d.name}:${d.score}/${d.threshold}`) });
+    data = sd(`scan@${SD_PEN}`, syslogScanParams(e));
     text = formatScanEvent(e);
   } else {
     const { kind, ...rest } = r as { kind: string } & Record<string, unknown>;

@@ -118,8 +118,8 @@ describe('NetFlow v9', () => {
       EXP,
       1,
     );
-    assert.equal(d.templatesReceived, 2);
-    assert.equal(d.templateCount, 2);
+    assert.equal(d.store.templatesReceived, 2);
+    assert.equal(d.store.templateCount, 2);
     assert.equal(recs.length, 3);
     assert.deepEqual([recs[0].src, recs[0].dst, recs[0].sport, recs[0].dport, recs[0].flags, recs[0].packets], ['10.0.0.1', '10.0.0.2', 40000, 80, 0x12, 2]);
     assert.equal(recs[0].start, T0 - 1);
@@ -162,7 +162,7 @@ describe('NetFlow v9', () => {
       1,
     );
     assert.deepEqual([recs[1].src, recs[1].sport, recs[1].dport], ['10.0.0.3', 5353, 53]);
-    assert.equal(d.templateCount, 2, '256 (redefined, counted once) and 300 for source 1');
+    assert.equal(d.store.templateCount, 2, '256 (redefined, counted once) and 300 for source 1');
   });
 
   test('malformed flowsets, templates and records are counted; decoding goes on', () => {
@@ -232,7 +232,7 @@ describe('IPFIX', () => {
     ];
     d.decode(ipfix({ exportTime: T0 + 5, domain: 1 }, [set(2, ipfixTemplate(400, fields)), set(400, [...row([0x65, 0x74, 0x68, 0x30], 5, 1), ...row(Array(300).fill(0x61), 0, 0)])]), EXP, 1);
     assert.equal(recs.length, 2);
-    assert.equal(d.fieldsIgnored, 2, 'interfaceName and the enterprise-9 field');
+    assert.equal(d.store.fieldsIgnored, 2, 'interfaceName and the enterprise-9 field');
     assert.deepEqual([recs[0].src, recs[0].dport, recs[0].flags, recs[0].packets, recs[0].start, recs[0].end], ['10.1.0.1', 443, 0x1a, 6, T0 + 0.25, T0 + 0.9]);
     assert.deepEqual([recs[0].revPackets, recs[0].revFlags, recs[0].role], [5, 0x1b, Role.INITIATOR]);
     assert.deepEqual([recs[1].revPackets, recs[1].role], [0, Role.UNKNOWN]);
@@ -306,12 +306,12 @@ describe('IPFIX', () => {
     );
     // The cap: a third template is refused.
     d.decode(ipfix({ exportTime: T0, domain: 3 }, [set(2, ipfixTemplate(256, a))]), EXP, 1);
-    assert.equal(d.templatesRefused, 1);
+    assert.equal(d.store.templatesRefused, 1);
     // Withdrawal of 256 in domain 1: its data is now data without template.
     d.decode(ipfix({ exportTime: T0, domain: 1 }, [set(2, [...be16(256), ...be16(0)]), set(256, bytes)]), EXP, 1);
-    assert.equal(d.templatesWithdrawn, 1);
+    assert.equal(d.store.templatesWithdrawn, 1);
     assert.equal(d.noTemplate, 1);
-    assert.equal(d.templateCount, 1);
+    assert.equal(d.store.templateCount, 1);
     d.decode(ipfix({ exportTime: T0, domain: 1 }, [set(5, [0, 0, 0, 0])]), EXP, 1);
     assert.equal(d.unknownSet, 1);
     // An IPFIX length beyond the datagram.
@@ -359,6 +359,6 @@ describe('any datagram', () => {
     // Each datagram is one of: too short for a version, another version, v5, v9, IPFIX.
     assert.ok(d.v5 + d.v9 + d.ipfix + d.badVersion <= n);
     assert.ok(d.records > 0);
-    assert.ok(d.templateCount >= 0 && d.templateCount <= 100);
+    assert.ok(d.store.templateCount >= 0 && d.store.templateCount <= 100);
   });
 });

@@ -45,21 +45,21 @@ function announce(d: NetflowDecoder, exporter: string, n: number, fields = FIELD
 test('one exporter announcing 30,000 templates keeps its cap; the others still get theirs', () => {
   const { d, records } = decoder({ perExporter: 512 });
   announce(d, '192.0.2.66:4739', 30_000);
-  assert.equal(d.templateCount, 512);
-  assert.equal(d.templatesRefused, 30_000 - 512);
-  assert.equal(d.templatesRefusedExporter, 30_000 - 512);
+  assert.equal(d.store.templateCount, 512);
+  assert.equal(d.store.templatesRefused, 30_000 - 512);
+  assert.equal(d.store.templatesRefusedExporter, 30_000 - 512);
   // Another exporter's template and data are taken.
   d.decode(ipfix({ exportTime: T0 }, [set(2, ipfixTemplate(256, FIELDS)), set(256, DATA)]), '192.0.2.1:4739', 1);
   assert.equal(records(), 1);
-  assert.equal(d.templateCount, 513);
+  assert.equal(d.store.templateCount, 513);
 });
 
 test('observation domains per exporter are bounded; datagrams for more are skipped and counted', () => {
   const { d, records, problems } = decoder({ domains: 8 });
   for (let id = 0; id < 1000; id++) d.decode(v9({ uptime: 1, secs: T0, sourceId: id }, [set(0, v9Template(256, FIELDS))]), '192.0.2.66:2055', 1);
-  assert.equal(d.domainsRefused, 992);
-  assert.equal(d.templateCount, 8);
-  assert.ok(d.bytesKept < 8 * 1000, `${d.bytesKept} bytes kept`);
+  assert.equal(d.store.domainsRefused, 992);
+  assert.equal(d.store.templateCount, 8);
+  assert.ok(d.store.bytesKept < 8 * 1000, `${d.store.bytesKept} bytes kept`);
   assert.ok(problems.some((p) => /^domains_refused: .*--netflow-exporter-domains/.test(p)));
   // A known domain still works.
   d.decode(v9({ uptime: 1, secs: T0, sourceId: 3 }, [set(256, DATA)]), '192.0.2.66:2055', 1);
@@ -72,24 +72,24 @@ test('memory is bounded in bytes: templates of 16,000 fields stop at --netflow-m
   const { d } = decoder({ bytes: cap, perExporter: 65_536 });
   // Spread over exporters so no per-exporter cap is what stops them.
   for (let e = 0; e < 40; e++) announce(d, `192.0.2.${e}:4739`, 1, big);
-  assert.ok(d.bytesKept <= cap, `${d.bytesKept} > ${cap}`);
-  assert.ok(d.templatesRefusedMemory > 0);
-  assert.equal(d.templateCount + d.templatesRefused, 40);
-  const kept = d.templateCount;
+  assert.ok(d.store.bytesKept <= cap, `${d.store.bytesKept} > ${cap}`);
+  assert.ok(d.store.templatesRefusedMemory > 0);
+  assert.equal(d.store.templateCount + d.store.templatesRefused, 40);
+  const kept = d.store.templateCount;
   assert.ok(kept >= 10 && kept <= 16, `${kept} templates of 64 KB in 1 MiB`);
   // Small templates still fit while there is room; withdrawing frees it.
-  const before = d.bytesKept;
+  const before = d.store.bytesKept;
   d.decode(ipfix({ exportTime: T0 }, [set(2, [...ipfixTemplate(256, FIELDS)])]), '192.0.2.0:4739', 1);
   d.decode(ipfix({ exportTime: T0 }, [set(2, [0, 2, 0, 0])]), '192.0.2.0:4739', 1); // withdraw all of this exporter's domain 0
-  assert.ok(d.bytesKept < before);
+  assert.ok(d.store.bytesKept < before);
 });
 
 test('an exporter forgotten (table full) gives its templates and bytes back', () => {
   const d = new NetflowDecoder({ maxTemplates: 10_000, maxExporters: 2 }, () => {});
   announce(d, '192.0.2.1:4739', 10);
   announce(d, '192.0.2.2:4739', 10);
-  const two = d.bytesKept;
+  const two = d.store.bytesKept;
   announce(d, '192.0.2.3:4739', 10); // the first is forgotten
-  assert.equal(d.templateCount, 20);
-  assert.equal(d.bytesKept, two);
+  assert.equal(d.store.templateCount, 20);
+  assert.equal(d.store.bytesKept, two);
 });

@@ -90,7 +90,7 @@ describe('softflowd as the exporter', { skip }, () => {
         if (version === 5) flows = flows.filter((f) => !f.v6);
         const { recs, d } = await exported(path, version);
         if (version !== 5) {
-          assert.ok(d.templatesReceived > 0, 'templates arrived');
+          assert.ok(d.store.templatesReceived > 0, 'templates arrived');
           assert.equal(d.noTemplate, 0, 'no data before its template');
         }
         assert.equal(d.truncated + d.badSet + d.badTemplate + d.badRecord + d.badVersion, 0, 'nothing malformed');
