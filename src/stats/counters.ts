@@ -19,7 +19,7 @@ export type CounterTable<K extends string = string> = { readonly [k in K]: Count
 
 /** A keyed table as a descriptor's `counters` list (declaration order). */
 export function counterList(table: CounterTable): readonly CounterSpec[] {
-  return Object.freeze(Object.values(table));
+  return Object.freeze(Object.values(table).map(({ name, kind, help }) => ({ name, kind, help })));
 }
 
 /** One getter per key of a CounterTable: read when a snapshot is taken, never per packet. */

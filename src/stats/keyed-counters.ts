@@ -1,10 +1,10 @@
 import type { CounterSpec } from '../config/params.js';
-import type { CounterReader } from './counters.js';
+import { counterList, type CounterReader } from './counters.js';
 
 /**
- * Counters declared once, keyed by the numeric property of the object that
- * counts them: the key binds the value, so a counter is not typed a second
- * time in a reader (a `read` function stands in for a value that is computed,
+ * The second way to bind a keyed counter table (counters.ts), for modules
+ * that count in plain objects (flow sources, decoders): each key is the
+ * numeric property that counts it, so no getter is written per counter (a `read` function stands in for a value that is computed,
  * or held elsewhere). keyedCounters<T>() checks every key against T: a key
  * that is no numeric property of T needs a `read`.
  */
@@ -18,10 +18,7 @@ export function keyedCounters<T>() {
     Object.freeze(c);
 }
 
-/** The specs, for a descriptor's `counters` (declaration order). */
-export function counterList<T>(keyed: Keyed<T>): readonly CounterSpec[] {
-  return Object.values(keyed).map(({ name, kind, help }) => ({ name, kind, help }));
-}
+export { counterList };
 
 /** A reader that writes each counter as the sum of its value over `sources`. */
 export function keyedReader<T>(keyed: Keyed<T>, sources: readonly T[]): CounterReader {
