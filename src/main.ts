@@ -71,6 +71,7 @@ async function openSource(p: ParamValues, flowsAsked: boolean): Promise<OpenedSo
     // Open now: a missing interface or no permission is one line at start,
     // before any output exists. Root is dropped (--user) once outputs are open.
     source.open();
+    await source.ready(); // the cap engine opens in its own process
     // Peng counts SYNs to the host's own addresses as SERVER traffic.
     const localNets = explicitLocal.size > 0 ? explicitLocal : new CidrSet(localAddresses(network));
     return { source, localNets, dropRoot: () => source.dropPrivileges() };

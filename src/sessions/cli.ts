@@ -92,6 +92,7 @@ async function openSource(read: string | undefined, network: string | undefined,
     user: str(p, 'user'),
   });
   source.open();
+  await source.ready();
   return source;
 }
 

@@ -47,6 +47,7 @@ async function captureChild(): Promise<void> {
   const src = new LiveSource(cfg.options);
   try {
     src.open();
+    await src.ready(); // cap opens in its capture process
     src.dropPrivileges(); // as the CLI does, once its outputs are open
   } catch (e) {
     const err = e as { code: string; message: string };
