@@ -10,9 +10,8 @@
  * argv[2]: JSON CapChildConfig. IPC (fd 3): one message, {t:'open', link} or
  * {t:'error', text, code?}. stdout: packet records, the native addon's layout
  * (u32 ts_sec, u32 ts_nsec, u32 caplen, u32 wirelen, native byte order, then the
- * bytes padded to 4), written in batches: one write per poll wake-up of cap.
+ * bytes padded to 4), written in batches (FLUSH_MS).
  */
-import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dropPrivileges } from './privileges.js';
 
@@ -32,6 +31,13 @@ interface CapHandle {
 }
 
 const REC_HDR = 16;
+/**
+ * Records wait at most this long before they are written (or until the batch is
+ * full): one write and one 'data' event in the sensor per batch, not per packet
+ * (with cap's immediate mode a wake-up often holds a single packet). The native
+ * engine's batches are 100 ms; measured in native-notes/cap-child.md.
+ */
+const FLUSH_MS = 50;
 /** Above this many bytes Buffer.copy (one view allocated) beats the word loop. */
 const WORD_COPY_MAX = 1024;
 
@@ -57,22 +63,27 @@ const pktWords = new Uint32Array(pktAb);
 
 // One batch buffer: at least 1 MiB and 16 worst-case records.
 const size = Math.max(1 << 20, 16 * (REC_HDR + snapWords * 4));
-const outAb = new ArrayBuffer(size);
-const out = Buffer.from(outAb);
-const words = new Uint32Array(outAb);
+let out = Buffer.from(new ArrayBuffer(size));
+let words = new Uint32Array(out.buffer);
 let used = 0;
-let flushQueued = false;
+let flushTimer: NodeJS.Timeout | null = null;
+
+// EPIPE: the sensor is gone.
+process.stdout.on('error', () => process.exit(0));
 
 function flush(): void {
-  flushQueued = false;
-  let off = 0;
-  try {
-    // stdout is a pipe in blocking mode: a slow sensor stalls us, and the kernel ring takes the overflow.
-    while (off < used) off += writeSync(1, out, off, used - off);
-  } catch {
-    process.exit(0); // EPIPE: the sensor is gone
-  }
+  if (flushTimer) clearTimeout(flushTimer);
+  flushTimer = null;
+  if (used === 0) return;
+  // Node writes to a pipe synchronously on Linux (the fd itself is non-blocking, so
+  // fs.writeSync would get EAGAIN): a slow sensor stalls us here, and the kernel ring
+  // takes the overflow. Should a write stay queued, the next batch gets a fresh buffer.
+  process.stdout.write(out.subarray(0, used));
   used = 0;
+  if (process.stdout.writableLength > 0) {
+    out = Buffer.from(new ArrayBuffer(size));
+    words = new Uint32Array(out.buffer);
+  }
 }
 
 /** Open the interface and drop privileges; on failure say why (the process then exits) and return null. */
@@ -124,11 +135,7 @@ if (opened) {
       pkt.copy(out, used + REC_HDR, 0, n);
     }
     used += REC_HDR + nw * 4;
-    // cap dispatches every packet the socket holds in one poll callback: write them all after it.
-    if (!flushQueued) {
-      flushQueued = true;
-      setImmediate(flush);
-    }
+    if (!flushTimer) flushTimer = setTimeout(flush, FLUSH_MS);
   });
   tell({ t: 'open', link });
 }
