@@ -7,8 +7,9 @@
  * Capturing here keeps that abort away from the sensor, which sees this process
  * end, flushes its outputs and says what happened.
  *
- * argv[2]: JSON CapChildConfig. IPC (fd 3): one message, {t:'open', link} or
- * {t:'error', text, code?}. stdout: packet records, the native addon's layout
+ * argv[2]: JSON CapChildConfig. IPC (fd 3): first {t:'open', link} or
+ * {t:'error', text, code?}; then {t:'dropped', n} when the running count of
+ * packets dropped because the sensor fell behind has grown. stdout: packet records, the native addon's layout
  * (u32 ts_sec, u32 ts_nsec, u32 caplen, u32 wirelen, native byte order, then the
  * bytes padded to 4), written in batches (FLUSH_MS).
  */
@@ -61,29 +62,45 @@ const pktAb = new ArrayBuffer(snapWords * 4);
 const pkt = Buffer.from(pktAb, 0, cfg.snaplen); // cap copies each packet here (at most snaplen bytes)
 const pktWords = new Uint32Array(pktAb);
 
-// One batch buffer: at least 1 MiB and 16 worst-case records.
+// Batch buffers: at least 1 MiB and 16 worst-case records each. Writes to the pipe are
+// asynchronous (the sensor may be busy), so a written buffer returns to `free` when the
+// write completes; at most MAX_BUFFERS exist. When all are queued the sensor is that far
+// behind: packets are dropped here and counted (cap alone would have lost them in the
+// kernel ring without a count, in-process it would have stalled the sensor).
 const size = Math.max(1 << 20, 16 * (REC_HDR + snapWords * 4));
-let out = Buffer.from(new ArrayBuffer(size));
+const MAX_BUFFERS = Math.max(4, Math.floor((64 << 20) / size)); // 64 MiB queued at most
+const free: Buffer[] = [];
+let buffers = 1;
+let out: Buffer | null = Buffer.from(new ArrayBuffer(size));
 let words = new Uint32Array(out.buffer);
 let used = 0;
+let batchStart = 0;
 let flushTimer: NodeJS.Timeout | null = null;
+let dropped = 0;
+let droppedTold = 0;
 
 // EPIPE: the sensor is gone.
 process.stdout.on('error', () => process.exit(0));
 
+/** The next empty batch buffer, or null when MAX_BUFFERS are all waiting to be written. */
+function nextBuffer(): Buffer | null {
+  const b = free.pop() ?? (buffers < MAX_BUFFERS ? (buffers++, Buffer.from(new ArrayBuffer(size))) : null);
+  if (b) words = new Uint32Array(b.buffer);
+  return b;
+}
+
 function flush(): void {
   if (flushTimer) clearTimeout(flushTimer);
   flushTimer = null;
-  if (used === 0) return;
-  // Node writes to a pipe synchronously on Linux (the fd itself is non-blocking, so
-  // fs.writeSync would get EAGAIN): a slow sensor stalls us here, and the kernel ring
-  // takes the overflow. Should a write stay queued, the next batch gets a fresh buffer.
-  process.stdout.write(out.subarray(0, used));
-  used = 0;
-  if (process.stdout.writableLength > 0) {
-    out = Buffer.from(new ArrayBuffer(size));
-    words = new Uint32Array(out.buffer);
+  if (dropped !== droppedTold && process.connected) {
+    droppedTold = dropped;
+    process.send!({ t: 'dropped', n: dropped });
   }
+  if (!out || used === 0) return;
+  const b = out;
+  process.stdout.write(b.subarray(0, used), () => free.push(b));
+  used = 0;
+  out = nextBuffer();
 }
 
 /** Open the interface and drop privileges; on failure say why (the process then exits) and return null. */
@@ -119,9 +136,17 @@ const opened = open();
 if (opened) {
   const { c, link } = opened;
   c.on('packet', (n: number) => {
-    if (used + REC_HDR + snapWords * 4 > size) flush();
     // cap gives no packet time: the wall clock now, here rather than in the sensor (closer to arrival).
     const t = performance.timeOrigin + performance.now();
+    // cap's poll callback dispatches for as long as packets keep coming, so timers
+    // wait: a batch is also closed here once FLUSH_MS old, or when it might not hold this packet.
+    if (used > 0 && (t - batchStart >= FLUSH_MS || used + REC_HDR + snapWords * 4 > size)) flush();
+    if (!out && !(out = nextBuffer())) {
+      dropped++;
+      if (!flushTimer) flushTimer = setTimeout(flush, FLUSH_MS);
+      return;
+    }
+    if (used === 0) batchStart = t;
     const sec = Math.floor(t / 1000);
     const w = used >>> 2;
     words[w] = sec;
@@ -135,7 +160,7 @@ if (opened) {
       pkt.copy(out, used + REC_HDR, 0, n);
     }
     used += REC_HDR + nw * 4;
-    if (!flushTimer) flushTimer = setTimeout(flush, FLUSH_MS);
+    if (!flushTimer) flushTimer = setTimeout(flush, FLUSH_MS); // a quiet link still gets its packets
   });
   tell({ t: 'open', link });
 }

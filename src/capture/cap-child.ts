@@ -39,7 +39,7 @@ const CAP_LINK_TYPES: Record<string, number> = {
 export const PERMISSION_HINT =
   'run as root, or `sudo setcap cap_net_raw,cap_net_admin=eip $(readlink -f $(which node))`';
 
-type OpenMessage = { t: 'open'; link: string } | { t: 'error'; text: string; code?: string };
+type ChildMessage = { t: 'open'; link: string } | { t: 'error'; text: string; code?: string } | { t: 'dropped'; n: number };
 
 /** Node flags that made this process able to load our sources (tsx when running the .ts files). */
 function loaderArgs(): string[] {
@@ -63,6 +63,8 @@ export class CapChild {
   readonly opened: Promise<number>;
   /** Packets handed to onPacket. */
   delivered = 0;
+  /** Packets the capture process dropped because the sensor was more than its queue (64 MiB) behind. */
+  dropped = 0;
 
   private readonly child: ChildProcess;
   private stderr = '';
@@ -72,7 +74,11 @@ export class CapChild {
   private endSignal: NodeJS.Signals | null = null;
   private readonly exit: Promise<void>;
 
-  constructor(private readonly cfg: CapChildConfig) {
+  /** `warn` gets one line (no prefix, no newline) when the capture process starts dropping, and the total at the end. */
+  constructor(
+    private readonly cfg: CapChildConfig,
+    private readonly warn: (line: string) => void,
+  ) {
     this.child = spawn(process.execPath, [...loaderArgs(), childScript(), JSON.stringify(cfg)], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
@@ -90,9 +96,15 @@ export class CapChild {
       });
     });
     this.opened = new Promise<number>((resolve, reject) => {
-      this.child.once('message', (m: OpenMessage) => {
+      this.child.on('message', (m: ChildMessage) => {
         if (m.t === 'open') resolve(CAP_LINK_TYPES[m.link] ?? -1);
-        else reject(capError(m.text, m.code, cfg));
+        else if (m.t === 'error') reject(capError(m.text, m.code, cfg));
+        else if (m.t === 'dropped') {
+          if (this.dropped === 0) {
+            this.warn(`capture on ${cfg.device}: the sensor fell behind the cap capture process by its whole queue (64 MiB); packets are dropped until it catches up (the total is printed at the end)`);
+          }
+          this.dropped = m.n;
+        }
       });
       this.child.once('error', (e) => reject(new SensorError('CAP_OPEN_FAILED', `cannot start the cap capture process: ${e.message}`)));
       this.exit.then(() => reject(this.endError('before the interface was open')));
@@ -104,7 +116,14 @@ export class CapChild {
    * Deliver packets until stop() (resolves) or the child ends (rejects with
    * CAP_OPEN_FAILED naming the interface). `view` is the source's one view.
    */
-  run(view: PacketView, onPacket: PacketHandler, done: (err?: unknown) => void): void {
+  run(view: PacketView, onPacket: PacketHandler, settle: (err?: unknown) => void): void {
+    let settled = false;
+    const done = (err?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      if (this.dropped > 0) this.warn(`capture on ${this.cfg.device}: ${this.dropped} packets dropped by the cap capture process because the sensor fell behind`);
+      settle(err);
+    };
     this.opened.then(
       (link) => {
         if (!this.stopping) this.pump(view, link, onPacket, done);

@@ -328,7 +328,7 @@ export class LiveSource implements CaptureSource {
       snaplen: o.snaplen ?? 65535,
       bufferBytes: bufferBytes(o),
       user: o.user,
-    });
+    }, (line) => process.stderr.write(`peng-ts: ${line}\n`));
     this.engine = 'cap';
   }
 
