@@ -65,7 +65,10 @@ async function capture(mode: Mode, dev: string): Promise<void> {
     const src = new LiveSource({ device: dev, filter: 'udp port 5555', engine: mode });
     src.open();
     await src.ready();
-    const done = src.run(onPacket);
+    const done = src.run(onPacket).catch((e: Error) => {
+      process.stdout.write(JSON.stringify({ error: e.message }) + '\n');
+      process.exit(1);
+    });
     stop = async () => {
       src.stop();
       await done;
@@ -92,6 +95,7 @@ function sh(...args: string[]): string {
 async function runOne(mode: Mode, ns: { a: string; b: string; ifA: string; ifB: string }, count: number, rate: number, conf: string) {
   const child = spawn('ip', ['netns', 'exec', ns.b, process.execPath, ...process.execArgv, SELF, '--capture', mode, ns.ifB], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
+  child.stdin.on('error', () => undefined); // a capture that died: reported below
   child.stdout.setEncoding('utf8');
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d: string) => {
@@ -109,7 +113,8 @@ async function runOne(mode: Mode, ns: { a: string; b: string; ifA: string; ifB: 
   await new Promise((r) => setTimeout(r, Math.max(1000, sendMs)));
   child.stdin.write('done\n');
   await new Promise((r) => child.on('close', r));
-  const r = JSON.parse(out.split('\n').filter((l) => l.startsWith('{')).pop()!) as { mode: Mode; delivered: number; cpuSelf: number; cpuChild: number };
+  const r = JSON.parse(out.split('\n').filter((l) => l.startsWith('{')).pop() ?? '{"error":"no report"}') as { mode: Mode; delivered: number; cpuSelf: number; cpuChild: number; error?: string };
+  if (r.error) throw new Error(`capture ${mode}: ${r.error}`);
   const cpu = r.cpuSelf + r.cpuChild;
   return { ...r, sendMs: Math.round(sendMs), usPerPkt: +((cpu * 1000) / Math.max(1, r.delivered)).toFixed(2), pktPerCpuSec: Math.round(r.delivered / (cpu / 1000)) };
 }
