@@ -18,11 +18,11 @@ import { fileURLToPath } from 'node:url';
 import type { PacketView } from '../decode/packet-view.js';
 import { SensorError } from '../errors.js';
 import type { CapChildConfig } from './cap-child-main.js';
+import { RecordStream } from './record-stream.js';
 import type { PacketHandler } from './source.js';
 
 export type { CapChildConfig };
 
-const REC_HDR = 16;
 /** After stop(), a child that has not exited in this time is killed (it only has to die on SIGTERM). */
 const KILL_AFTER_MS = 2000;
 /** Kept of the child's stderr, to explain an unexpected end. */
@@ -62,11 +62,14 @@ export class CapChild {
   /** Resolves with the link type once the child has the interface open; rejects with a SensorError. */
   readonly opened: Promise<number>;
   /** Packets handed to onPacket. */
-  delivered = 0;
+  get delivered(): number {
+    return this.records?.delivered ?? 0;
+  }
   /** Packets the capture process dropped because the sensor was more than its queue (64 MiB) behind. */
   dropped = 0;
 
   private readonly child: ChildProcess;
+  private records: RecordStream | null = null;
   private stderr = '';
   private stopping = false;
   private exited = false;
@@ -136,6 +139,7 @@ export class CapChild {
   stop(): void {
     if (this.stopping) return;
     this.stopping = true;
+    if (this.records) this.records.halted = true;
     if (this.exited) return;
     this.child.stdout!.destroy(); // nothing more is read; a child blocked writing gets EPIPE
     this.child.kill('SIGTERM');
@@ -144,43 +148,15 @@ export class CapChild {
   }
 
   private pump(view: PacketView, link: number, onPacket: PacketHandler, done: (err?: unknown) => void): void {
-    // Chunks from the pipe end anywhere; records are copied to one aligned buffer and parsed there.
-    let ab = new ArrayBuffer(1 << 21);
-    let bytes = new Uint8Array(ab);
-    let words = new Uint32Array(ab);
-    let fill = 0;
+    const records = new RecordStream(view, link, onPacket);
+    this.records = records;
     const out = this.child.stdout!;
     out.on('data', (chunk: Buffer) => {
-      if (this.stopping) return;
-      if (fill + chunk.length > bytes.length) {
-        const bigger = new ArrayBuffer(2 * (fill + chunk.length)); // once, for a snap length above 1 MiB
-        new Uint8Array(bigger).set(bytes.subarray(0, fill));
-        ab = bigger;
-        bytes = new Uint8Array(ab);
-        words = new Uint32Array(ab);
-      }
-      bytes.set(chunk, fill);
-      fill += chunk.length;
-      let off = 0;
       try {
-        while (off + REC_HDR <= fill && !this.stopping) {
-          const w = off >>> 2;
-          const caplen = words[w + 2];
-          const rec = REC_HDR + ((caplen + 3) & ~3);
-          if (off + rec > fill) break;
-          view.setRaw(bytes, off + REC_HDR, caplen, words[w + 3], link, words[w], words[w + 1]);
-          this.delivered++;
-          onPacket(view);
-          off += rec;
-        }
+        records.feed(chunk);
       } catch (e) {
         this.stop();
         done(e);
-        return;
-      }
-      if (off > 0) {
-        bytes.copyWithin(0, off, fill); // a partial record (< 1 record) moves to the front, 4-aligned as it was
-        fill -= off;
       }
     });
     out.resume();
