@@ -13,6 +13,7 @@ import { PacketView } from '../decode/packet-view.js';
 import { paramOf } from '../config/params.js';
 import { SensorError, type SensorErrorCode } from '../errors.js';
 import { captureParams } from './params.js';
+import { CapChild, PERMISSION_HINT } from './cap-child.js';
 import { dropPrivileges } from './privileges.js';
 import type { CaptureSource, CaptureStats, PacketHandler } from './source.js';
 
@@ -78,16 +79,10 @@ export interface NativeAddon {
   unixDgramSend?(path: string, data: Buffer): number;
 }
 
-// ---- the `cap` package's shape (only what we use) ----
+// ---- the `cap` package's shape (only what we use here; capture runs in cap-child.ts) ----
 
-interface CapHandle {
-  open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
-  on(event: 'packet', fn: (nbytes: number, truncated: boolean) => void): void;
-  close(): boolean;
-  setMinBytes?(n: number): void;
-}
 export interface CapModule {
-  Cap: (new () => CapHandle) & {
+  Cap: (new () => unknown) & {
     deviceList(): Array<{ name: string; description?: string; addresses: Array<Record<string, string>>; flags?: string }>;
   };
 }
@@ -142,16 +137,7 @@ export function loadCap(): CapModule | null {
   }
 }
 
-export const PERMISSION_HINT =
-  'run as root, or `sudo setcap cap_net_raw,cap_net_admin=eip $(readlink -f $(which node))`';
-
-const CAP_LINK_TYPES: Record<string, number> = {
-  NULL: 0,
-  ETHERNET: 1,
-  IEEE802_11_RADIO: 127,
-  LINKTYPE_LINUX_SLL: 113,
-  RAW: 101,
-};
+export { PERMISSION_HINT };
 
 const INT32_MAX = 2 ** 31 - 1;
 const REC_HDR = 16;
@@ -159,7 +145,6 @@ const DISPATCH_TIMEOUT_MS = 100;
 const MIN_BATCH_BYTES = 2 << 20;
 
 let capNoticeShown = false;
-const capFailedOpens: CapHandle[] = [];
 
 export class LiveSource implements CaptureSource {
   readonly description: string;
@@ -172,11 +157,9 @@ export class LiveSource implements CaptureSource {
 
   private readonly view = new PacketView();
   private native: NativeHandle | null = null;
-  private cap: CapHandle | null = null;
-  private capBuffer: Buffer = Buffer.alloc(0);
+  private capChild: CapChild | null = null;
   private delivered = 0;
   private stopping = false;
-  private finish: (() => void) | null = null;
   private dropped = false;
 
   private readonly warn: (line: string) => void;
@@ -230,14 +213,13 @@ export class LiveSource implements CaptureSource {
       const done = (err?: unknown): void => {
         if (settled) return;
         settled = true;
-        this.finish = null;
         this.closeHandles();
         if (err === undefined) resolve();
         else reject(err);
       };
       if (this.stopping) return done();
       if (this.native) this.runNative(this.native, onPacket, done);
-      else if (this.cap) this.runCap(this.cap, onPacket, done);
+      else if (this.capChild) this.capChild.run(this.view, onPacket, done);
     });
   }
 
@@ -245,16 +227,27 @@ export class LiveSource implements CaptureSource {
     if (this.stopping) return;
     this.stopping = true;
     // A native batch in flight is woken by close() and completes at once;
-    // cap has no batch to wait for, so run() settles here.
+    // cap's capture process is ended, and run() settles when it has.
     if (this.native) this.native.close();
-    else if (this.finish) this.finish();
-    else this.closeHandles(); // opened, never run
+    else this.closeHandles();
+  }
+
+  /**
+   * Resolves once the capture is really open: at once for the native engine
+   * (open() is synchronous), when its capture process has the interface for
+   * cap; rejects with the open error (CAP_NO_DEVICE, ...). run() waits for it too.
+   */
+  ready(): Promise<void> {
+    if (!this.capChild) return Promise.resolve();
+    return this.capChild.opened.then((link) => {
+      this.linkType = link;
+    });
   }
 
   stats(): CaptureStats {
     const k = this.native?.stats() ?? null;
     return {
-      delivered: this.delivered,
+      delivered: this.capChild ? this.capChild.delivered : this.delivered,
       kernelReceived: k ? k.recv : null,
       kernelDropped: k ? k.drop : null,
       interfaceDropped: k ? k.ifdrop : null,
@@ -264,7 +257,7 @@ export class LiveSource implements CaptureSource {
   /** Timestamp precision of the open handle: 'nano', 'micro', or 'wallclock' for cap. */
   precision(): 'nano' | 'micro' | 'wallclock' | null {
     if (this.native) return this.native.info().precision;
-    return this.cap ? 'wallclock' : null;
+    return this.capChild ? 'wallclock' : null;
   }
 
   private openNative(addon: NativeAddon): void {
@@ -340,50 +333,20 @@ export class LiveSource implements CaptureSource {
       this.warn(`${nativeLoadError()}; capturing with cap: timestamps are the wall clock at delivery, kernel drop counters unavailable`);
     }
     const o = this.opts;
-    const c = new mod.Cap();
-    const buf = Buffer.alloc(o.snaplen ?? DEFAULT_SNAPLEN);
-    let linkName: string;
-    try {
-      linkName = c.open(o.device, o.filter ?? '', bufferBytes(o, this.warn), buf);
-    } catch (e) {
-      // cap leaves a half-open handle whose destructor stops a libuv poll handle
-      // it never started (a segfault at GC): keep it referenced forever instead.
-      capFailedOpens.push(c);
-      throw capError(e, o);
-    }
-    c.setMinBytes?.(0);
-    this.cap = c;
+    // In a child process: cap aborts the process on a capture socket error (see cap-child.ts).
+    this.capChild = new CapChild({
+      device: o.device,
+      filter: o.filter ?? '',
+      snaplen: o.snaplen ?? DEFAULT_SNAPLEN,
+      bufferBytes: bufferBytes(o, this.warn),
+      user: o.user,
+    }, this.warn);
     this.engine = 'cap';
-    this.linkType = CAP_LINK_TYPES[linkName] ?? -1;
-    this.capBuffer = buf;
-  }
-
-  private runCap(c: CapHandle, onPacket: PacketHandler, done: (err?: unknown) => void): void {
-    const view = this.view;
-    const bytes = this.capBuffer;
-    const link = this.linkType;
-    this.finish = () => done();
-    c.on('packet', (nbytes: number) => {
-      if (this.stopping) return;
-      // cap gives no packet time: use the wall clock now (fractional ms, no allocation).
-      const t = performance.timeOrigin + performance.now();
-      const sec = Math.floor(t / 1000);
-      try {
-        view.setRaw(bytes, 0, nbytes, nbytes, link, sec, Math.floor((t - sec * 1000) * 1e6));
-        this.delivered++;
-        onPacket(view);
-      } catch (e) {
-        done(e);
-      }
-    });
   }
 
   private closeHandles(): void {
     this.native?.close(); // keeps the final counters for stats()
-    if (this.cap) {
-      this.cap.close();
-      this.cap = null;
-    }
+    this.capChild?.stop();
   }
 }
 
@@ -413,19 +376,4 @@ function toSensorError(e: unknown, device: string): SensorError {
   const code = known.find((k) => k === err.code) ?? 'CAP_OPEN_FAILED';
   const msg = err.message || `cannot open ${device} for capture`;
   return new SensorError(code, msg);
-}
-
-/** cap throws plain Errors carrying libpcap's text: classify by that text. */
-function capError(e: unknown, o: LiveOptions): SensorError {
-  const text = (e as Error).message ?? String(e);
-  if (/no such device/i.test(text)) {
-    return new SensorError('CAP_NO_DEVICE', `no capture device named "${o.device}" (${text}); \`ip link\` lists the interfaces`);
-  }
-  if (/permission|not permitted/i.test(text)) {
-    return new SensorError('CAP_PERMISSION', `no permission to capture on "${o.device}" (${text}): ${PERMISSION_HINT}`);
-  }
-  if (o.filter && /syntax|parse|filter|illegal|unknown|expression/i.test(text)) {
-    return new SensorError('CAP_FILTER', `bad capture filter "${o.filter}": ${text}`);
-  }
-  return new SensorError('CAP_OPEN_FAILED', `cannot open "${o.device}" for capture: ${text}`);
 }

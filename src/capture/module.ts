@@ -65,6 +65,7 @@ export async function openCapture(p: ParamValues, warn: (line: string) => void, 
   if (built?.kind === 'live') {
     const source = built.source;
     source.open();
+    await source.ready(); // the cap engine opens in its own process
     const { localAddresses } = await import('./interfaces.js');
     // Peng counts SYNs to the host's own addresses as SERVER traffic.
     const localNets = explicitLocal.size > 0 ? explicitLocal : new CidrSet(localAddresses(str(p, 'network')!));

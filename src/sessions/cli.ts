@@ -80,7 +80,10 @@ async function openSource(p: ParamValues): Promise<CaptureSource> {
     throw new SensorError('CFG_INVALID', 'sessions: give -r FILE (or -r - for standard input) or -network IFACE (live), one of them');
   }
   const built = (await buildCapture(p, (line) => process.stderr.write(`peng-ts: ${line}\n`)))!;
-  if (built.kind === 'live') built.source.open();
+  if (built.kind === 'live') {
+    built.source.open();
+    await built.source.ready(); // the cap engine opens in its own process
+  }
   return built.source;
 }
 

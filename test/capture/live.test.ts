@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { LiveSource, type LiveOptions } from '../../src/capture/live.js';
@@ -37,6 +38,8 @@ interface CaptureReport {
   wallEnd: number;
   local: string[];
   names: string[];
+  /** Real, effective, saved and fs uid of each child process (cap's capture process). */
+  childUids: number[][];
 }
 
 // ---------------------------------------------------------------- child side
@@ -47,6 +50,7 @@ async function captureChild(): Promise<void> {
   const src = new LiveSource(cfg.options);
   try {
     src.open();
+    await src.ready(); // cap opens in its capture process
     src.dropPrivileges(); // as the CLI does, once its outputs are open
   } catch (e) {
     const err = e as { code: string; message: string };
@@ -68,6 +72,7 @@ async function captureChild(): Promise<void> {
     wallEnd: 0,
     local: localAddresses(cfg.options.device),
     names: listInterfaces().map((d) => d.name),
+    childUids: childUids(),
   };
   const done = src.run((v) => {
     r.ts.push([v.tsSec, v.tsNsec]);
@@ -106,6 +111,17 @@ async function captureChild(): Promise<void> {
   r.stats = src.stats();
   process.stdout.write(JSON.stringify(r) + '\n');
   process.stdin.destroy();
+}
+
+/** The uids of this process's children, from /proc (the cap engine's capture process). */
+function childUids(): number[][] {
+  let pids: string[];
+  try {
+    pids = readFileSync(`/proc/self/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return []; // a kernel without CONFIG_PROC_CHILDREN: the cap test then fails on it, visibly
+  }
+  return pids.map((pid) => /^Uid:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1].trim().split(/\s+/).map(Number));
 }
 
 function privChild(mode: string): void {
@@ -255,12 +271,15 @@ function registerTests(): void {
     for (const a of [pair.victimIp4, pair.victimIp6!, '10.200.0.77']) assert.ok(r.local.includes(a), `local address ${a}`);
   });
 
-  test('cap engine: packets with wall-clock times, no kernel counters', { skip: capMissing() }, async (t) => {
+  test('cap engine: packets with wall-clock times, no kernel counters, capture process dropped to nobody', { skip: capMissing() }, async (t) => {
     if (!requireRoot(t)) return;
     const pair = createNetnsPair(t);
-    const r = await captureInNamespace(pair, { device: pair.victimIf, engine: 'cap', filter: 'tcp or icmp' }, 300);
+    const r = await captureInNamespace(pair, { device: pair.victimIf, engine: 'cap', filter: 'tcp or icmp', user: 'nobody' }, 300);
     assert.equal(r.error, undefined, r.error?.message);
     assert.equal(r.engine, 'cap');
+    assert.equal(r.uid, 65534);
+    // cap runs in its own process (src/capture/cap-child.ts): it too holds no root once the capture is open.
+    assert.deepEqual(r.childUids, [[65534, 65534, 65534, 65534]]);
     assert.equal(r.precision, 'wallclock');
     assert.ok(r.delivered > 0);
     assert.ok(r.syn4 >= 3 && r.echoTs.length === 5);
