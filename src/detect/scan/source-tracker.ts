@@ -132,11 +132,18 @@ export class SourceTracker {
       },
       protect: (s) => s.active,
     });
-    this.contacts = new ContactTable(o.maxContacts, o.contactTtl, (f) => {
-      if ((f & CF.KIND_BITS) !== 0) this.waiting -= pendingCount(f);
-    });
-    this.pending = new PendingRing(o.maxPending);
     this.admission = new AdmissionTable(o.admissionSlots);
+    // Contacts are owned by their prober's admission slot: a slot holding
+    // none skips the contact lookups of its sources (ContactTable.held).
+    this.contacts = new ContactTable(
+      o.maxContacts,
+      o.contactTtl,
+      (f) => {
+        if ((f & CF.KIND_BITS) !== 0) this.waiting -= pendingCount(f);
+      },
+      this.admission.slots,
+    );
+    this.pending = new PendingRing(o.maxPending);
     for (const p of o.udpIgnorePorts) this.udpIgnore[p] = 1;
     this.hasIgnore = o.ignore.size > 0;
   }
@@ -213,13 +220,14 @@ export class SourceTracker {
       const kind = ring.kind[i];
       const epoch = ring.epoch[i];
       ring.shift();
-      const key = hash52(src, dst, portKey);
-      const f = this.contacts.get(key);
+      const adm = this.admission;
+      const aslot = adm.slotOf(src);
+      const key = this.contacts.owns(aslot) ? hash52(src, dst, portKey) : -1;
+      const f = key < 0 ? -1 : this.contacts.get(key);
       if (f < 0) {
         // A contact that lives only in its source's admission record.
-        const slot = this.admission.localContact(src, dst, portKey);
-        if (slot < 0 || this.admission.kind[slot] !== kind || this.admission.epoch[slot] !== epoch || this.admission.st[slot] !== St.PENDING) continue;
-        this.admission.st[slot] = St.FAILURE;
+        if (!adm.holdsLocal(aslot, src, dst, portKey) || adm.kind[aslot] !== kind || adm.epoch[aslot] !== epoch || adm.st[aslot] !== St.PENDING) continue;
+        adm.st[aslot] = St.FAILURE;
       } else if (stateOf(f, kind) !== St.PENDING) continue;
       else this.contacts.set(key, withState(f, kind, St.FAILURE), now);
       this.waiting--;
@@ -294,16 +302,21 @@ export class SourceTracker {
       done.skipped++;
       return;
     }
-    const fkey = hash52(src, dst, v.dport);
-    let ff = this.contacts.get(fkey);
-    if (ff < 0 && this.materialize(src, dst, v.dport)) ff = this.contacts.get(fkey);
+    const adm = this.admission;
+    const sslot = adm.slotOf(src);
+    let fkey = -1;
+    let ff = -1;
+    if (this.contacts.owns(sslot)) ff = this.contacts.get((fkey = hash52(src, dst, v.dport)));
+    if (ff < 0 && this.materializeAt(sslot, src, dst, v.dport)) ff = this.contacts.get((fkey = hash52(src, dst, v.dport)));
     if (ff >= 0 && isConnection(ff)) {
       this.clientPacket(src, dst, fkey, ff, flags, v.payloadLength, now);
       return;
     }
-    const rkey = hash52(dst, src, v.sport);
-    let rf = this.contacts.get(rkey);
-    if (rf < 0 && this.materialize(dst, src, v.sport)) rf = this.contacts.get(rkey);
+    const dslot = adm.slotOf(dst);
+    let rkey = -1;
+    let rf = -1;
+    if (this.contacts.owns(dslot)) rf = this.contacts.get((rkey = hash52(dst, src, v.sport)));
+    if (rf < 0 && this.materializeAt(dslot, dst, src, v.sport)) rf = this.contacts.get((rkey = hash52(dst, src, v.sport)));
     if (rf >= 0) {
       this.answer(dst, src, v.sport, rkey, rf, flags, v.payloadLength, now);
       return;
@@ -318,7 +331,7 @@ export class SourceTracker {
     }
     // Data, FIN+PSH+ACK...: a connection that began before we looked.
     const mf = (ff < 0 ? 0 : ff) | CF.MIDSTREAM | (v.payloadLength > 0 ? CF.DATA : 0);
-    this.contacts.set(fkey, mf, now);
+    this.contacts.set(fkey < 0 ? hash52(src, dst, v.dport) : fkey, mf, now, false, sslot);
     if ((mf & CF.DATA) !== 0 && pendingKinds(mf) === 0) done.add();
   }
 
@@ -409,9 +422,13 @@ export class SourceTracker {
   private udp(v: PacketView, src: number, dst: number): void {
     const now = v.ts;
     const rport = v.sport + UDP_PORT_BASE;
-    const rkey = hash52(dst, src, rport);
-    let rf = this.contacts.get(rkey);
-    if (rf < 0 && this.materialize(dst, src, rport)) rf = this.contacts.get(rkey);
+    const adm = this.admission;
+    const dslot = adm.slotOf(dst);
+    const dOwns = this.contacts.owns(dslot);
+    let rkey = -1;
+    let rf = -1;
+    if (dOwns) rf = this.contacts.get((rkey = hash52(dst, src, rport)));
+    if (rf < 0 && this.materializeAt(dslot, dst, src, rport)) rf = this.contacts.get((rkey = hash52(dst, src, rport)));
     if (rf >= 0) {
       // The contacted host answers, or the conversation goes on: never a probe.
       this.replies++;
@@ -424,7 +441,7 @@ export class SourceTracker {
     }
     // An answer from another port to the socket that probed (TFTP, some
     // games and NAT traversal reply from a new port): still not a probe.
-    if (this.contacts.get(hash52(dst, src, SOCKET_BASE + v.dport)) >= 0 || this.admission.localSocket(dst, src, v.dport) >= 0) {
+    if ((dOwns && this.contacts.get(hash52(dst, src, SOCKET_BASE + v.dport)) >= 0) || adm.holdsSocket(dslot, dst, src, v.dport)) {
       this.replies++;
       return;
     }
@@ -435,8 +452,9 @@ export class SourceTracker {
     // Remember which local socket talked to this host, for the check above
     // (a source without state keeps it in its record, with its one contact).
     if (this.probe(v, src, dst, v.dport, Kind.UDP, now)) return;
+    const sslot = adm.slotOf(src);
     const skey = hash52(src, dst, SOCKET_BASE + v.sport);
-    if (this.contacts.get(skey) < 0) this.contacts.set(skey, CF.MIDSTREAM, now);
+    if (!this.contacts.owns(sslot) || this.contacts.get(skey) < 0) this.contacts.set(skey, CF.MIDSTREAM, now, false, sslot);
   }
 
   /** ICMP/ICMPv6 destination unreachable quoting a probe: that probe failed. */
@@ -456,9 +474,11 @@ export class SourceTracker {
     }
     if (v.innerProto !== IPPROTO_UDP && v.innerProto !== IPPROTO_TCP) return; // SCTP quotes: technique-hook.ts
     const portKey = v.innerProto === IPPROTO_UDP ? v.innerDport + UDP_PORT_BASE : v.innerDport;
-    const key = hash52(a, b, portKey);
-    let f = this.contacts.get(key);
-    if (f < 0 && this.materialize(a, b, portKey)) f = this.contacts.get(key);
+    const aslot = this.admission.slotOf(a);
+    let key = -1;
+    let f = -1;
+    if (this.contacts.owns(aslot)) f = this.contacts.get((key = hash52(a, b, portKey)));
+    if (f < 0 && this.materializeAt(aslot, a, b, portKey)) f = this.contacts.get((key = hash52(a, b, portKey)));
     if (f < 0) return;
     this.replies++;
     this.icmpFailures += this.failPending(a, b, portKey, key, f, v.ts);
@@ -550,7 +570,7 @@ export class SourceTracker {
         adm.claim(slot, src, ++this.epochs, now);
         // Its first contact stays in the record (no contact-table write),
         // unless the table already knows that host:port (then the general path).
-        if (this.contacts.get(hash52(src, dst, portKey)) < 0) {
+        if (!this.contacts.owns(slot) || this.contacts.get(hash52(src, dst, portKey)) < 0) {
           this.probeFirst(v, slot, src, dst, portKey, kind, now);
           return true;
         }
@@ -567,7 +587,7 @@ export class SourceTracker {
     }
     const evidenceStart = s0 !== undefined ? s0.evidenceStart : Math.floor(adm.first[slot]);
     const key = hash52(src, dst, portKey);
-    let f = this.contacts.get(key);
+    let f = this.contacts.owns(slot) ? this.contacts.get(key) : -1;
     // A contact from before this source's evidence was cleared is news again.
     const renew = f >= 0 && this.contacts.lastCreated < evidenceStart;
     if (renew) {
@@ -591,7 +611,7 @@ export class SourceTracker {
       if (kind === Kind.SYN) os = isOsStackSyn(v) ? 1 : 0;
     }
     if (newKind) {
-      this.contacts.set(key, withState(f < 0 ? 0 : f, kind, St.PENDING), now, renew);
+      this.contacts.set(key, withState(f < 0 ? 0 : f, kind, St.PENDING), now, renew, slot);
       this.pending.push(s0 !== undefined ? s0.epoch : adm.epoch[slot], src, dst, portKey, kind, now);
       this.waiting++;
       this.firstContacts++;
@@ -703,9 +723,8 @@ export class SourceTracker {
    * record, move it to the contact table (created when the record began), so
    * whatever looks it up finds it as if it had always been there.
    */
-  private materialize(src: number, dst: number, portKey: number): boolean {
-    const slot = this.admission.localContact(src, dst, portKey);
-    if (slot < 0) return false;
+  private materializeAt(slot: number, src: number, dst: number, portKey: number): boolean {
+    if (!this.admission.holdsLocal(slot, src, dst, portKey)) return false;
     this.materializeSlot(slot);
     return true;
   }
@@ -715,11 +734,11 @@ export class SourceTracker {
     adm.local[slot] = 0;
     const src = adm.key[slot] - 1;
     const key = hash52(src, adm.dst[slot], adm.port[slot]);
-    this.contacts.set(key, withState(0, adm.kind[slot], adm.st[slot]), adm.first[slot], true);
+    this.contacts.set(key, withState(0, adm.kind[slot], adm.st[slot]), adm.first[slot], true, slot);
     if (adm.kind[slot] === Kind.UDP) {
       // The probing socket's marker, kept in the record until now.
       const skey = hash52(src, adm.dst[slot], SOCKET_BASE + adm.sport[slot]);
-      if (this.contacts.get(skey) < 0) this.contacts.set(skey, CF.MIDSTREAM, adm.first[slot]);
+      if (this.contacts.get(skey) < 0) this.contacts.set(skey, CF.MIDSTREAM, adm.first[slot], false, slot);
     }
   }
 
