@@ -17,6 +17,17 @@ const BASE_SLACK = 365 * 86400;
 export class ContactTable {
   private readonly map: NumberMap;
   private readonly ring: Float64Array;
+  /** Owner slot of each ring entry (with `owners`): who created the contact. */
+  private readonly ringOwner: Int32Array;
+  /**
+   * Contacts held per owner slot (the tracker's: the prober's admission slot),
+   * or an empty array when the table has no owners. A slot at 0 means no
+   * contact of any prober hashing there is in the table: the tracker skips
+   * the 52-bit hash and the probe into this table (issue 9: most packets of
+   * a spoofed flood or of backscatter come from sources with no contact).
+   */
+  readonly held: Int32Array;
+  private readonly ownerMask: number;
   private head = 0;
   /** Packet second that offset 0 stands for; set by the first contact. */
   private base = NaN;
@@ -31,10 +42,21 @@ export class ContactTable {
     readonly ttl: number,
     /** Called with the flags of each contact evicted or expired (the owner keeps gauges right). */
     private readonly onDrop?: (flags: number) => void,
+    /** Owner slots (a power of two, 0 = none): `set` takes the creator's slot, `held` counts per slot. */
+    owners = 0,
   ) {
     if (!(maxEntries >= 1)) throw new RangeError('ContactTable: maxEntries must be at least 1');
+    if (owners !== 0 && (owners & (owners - 1)) !== 0) throw new RangeError('ContactTable: owners must be a power of two');
     this.ring = new Float64Array(maxEntries);
     this.map = new NumberMap(maxEntries);
+    this.ringOwner = new Int32Array(owners === 0 ? 0 : maxEntries);
+    this.held = new Int32Array(owners);
+    this.ownerMask = owners - 1;
+  }
+
+  /** Whether any contact created with owner slot `slot` is in the table (always true without owners). */
+  owns(slot: number): boolean {
+    return this.ownerMask < 0 || this.held[slot] !== 0;
   }
 
   get size(): number {
@@ -56,9 +78,10 @@ export class ContactTable {
   /**
    * Set the flags of a contact, creating it at `now` when absent. `renew`
    * restamps an existing contact as created now (its place in the eviction
-   * order stays: it may then outlive the ttl by up to one ttl).
+   * order stays: it may then outlive the ttl by up to one ttl). `owner`: the
+   * creator's slot, kept with a new contact (tables with owners only).
    */
-  set(key: number, flags: number, now: number, renew = false): void {
+  set(key: number, flags: number, now: number, renew = false, owner = 0): void {
     const m = this.map;
     const v = m.get(key);
     if (v >= 0) {
@@ -72,6 +95,11 @@ export class ContactTable {
     let tail = this.head + m.size;
     if (tail >= this.maxEntries) tail -= this.maxEntries;
     this.ring[tail] = key;
+    if (this.ownerMask >= 0) {
+      const o = owner & this.ownerMask;
+      this.ringOwner[tail] = o;
+      this.held[o]++;
+    }
     m.set(key, this.offset(now) * FLAG_SPACE + flags);
   }
 
@@ -97,6 +125,7 @@ export class ContactTable {
   }
 
   private removeOldest(): void {
+    if (this.ownerMask >= 0) this.held[this.ringOwner[this.head]]--;
     if (this.map.delete(this.ring[this.head]) && this.onDrop !== undefined) this.onDrop(this.map.deletedValue % FLAG_SPACE);
     this.head = this.head + 1 === this.maxEntries ? 0 : this.head + 1;
   }

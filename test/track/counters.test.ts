@@ -61,6 +61,28 @@ test('ContactTable: first in first out at the cap, and ttl expiry', () => {
   assert.equal(t.get(9), 1);
 });
 
+test('ContactTable: contacts held per owner slot follow creation, eviction and expiry', () => {
+  // The tracker skips every lookup of a prober whose slot holds no contact: a
+  // count that stayed above 0 would only cost time, one that fell to 0 too
+  // early would lose answers.
+  const t = new ContactTable(3, 100, undefined, 4);
+  assert.equal(t.owns(1), false);
+  t.set(10, 1, 1000, false, 1);
+  t.set(11, 1, 1001, false, 1);
+  t.set(12, 1, 1002, false, 2);
+  assert.deepEqual([...t.held], [0, 2, 1, 0]);
+  t.set(10, 2, 1003, true, 3); // an update: its owner stays the creator's
+  assert.deepEqual([...t.held], [0, 2, 1, 0]);
+  t.set(13, 1, 1004, false, 3); // full: 10 (owner 1) goes
+  assert.equal(t.get(10), -1);
+  assert.deepEqual([...t.held], [0, 1, 1, 1]);
+  assert.equal(t.expire(1102), 2); // 11 and 12 were created before 1002
+  assert.deepEqual([...t.held], [0, 0, 0, 1]);
+  assert.equal(t.owns(1), false);
+  assert.equal(t.owns(3), true);
+  assert.equal(new ContactTable(3, 100).owns(5), true, 'a table without owners never rules a lookup out');
+});
+
 test('PendingRing: oldest first, drops the oldest when full', () => {
   const r = new PendingRing(2);
   r.push(1, 10, 20, 80, 0, 1.0);

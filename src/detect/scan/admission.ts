@@ -145,16 +145,14 @@ export class AdmissionTable {
     this.admitted++;
   }
 
-  /** Record of `src` whose contact (dst, portKey) lives only in the record, or -1. */
-  localContact(src: number, dst: number, portKey: number): number {
-    const i = hash32(src) & this.mask;
-    return this.key[i] === src + 1 && this.local[i] === 1 && this.dst[i] === dst && this.port[i] === portKey ? i : -1;
+  /** Record in `slot` (src's slot) is src's, and its contact (dst, portKey) lives only in the record. */
+  holdsLocal(slot: number, src: number, dst: number, portKey: number): boolean {
+    return this.key[slot] === src + 1 && this.local[slot] === 1 && this.dst[slot] === dst && this.port[slot] === portKey;
   }
 
-  /** Record of `src` whose UDP contact to `dst` (still only in the record) was sent from `sport`, or -1. */
-  localSocket(src: number, dst: number, sport: number): number {
-    const i = hash32(src) & this.mask;
-    return this.key[i] === src + 1 && this.local[i] === 1 && this.kind[i] === Kind.UDP && this.dst[i] === dst && this.sport[i] === sport ? i : -1;
+  /** Record in `slot` (src's slot) is src's, a UDP contact to `dst` still only in the record, sent from `sport`. */
+  holdsSocket(slot: number, src: number, dst: number, sport: number): boolean {
+    return this.key[slot] === src + 1 && this.local[slot] === 1 && this.kind[slot] === Kind.UDP && this.dst[slot] === dst && this.sport[slot] === sport;
   }
 
   /** Record `slot` belongs to `src` and holds the contact (dst, portKey). */

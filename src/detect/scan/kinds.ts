@@ -38,6 +38,8 @@ export const KIND_NAMES: readonly Technique[] = ['syn', 'connect', 'fin', 'null'
 
 /** Port keys carry the protocol: TCP ports as is, UDP ports + 65536. */
 export const UDP_PORT_BASE = 65536;
+/** Contact-key space of the tracker's "source socket (UDP port) talked to host" markers, apart from port keys. */
+export const SOCKET_BASE = 2 * UDP_PORT_BASE;
 /**
  * Keys of the kinds with their own tables, in the concentration maps (never
  * in the tracker's contact table; 2*65536.. is its socket-marker space):

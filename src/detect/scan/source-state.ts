@@ -229,3 +229,25 @@ export class SourceState implements LruEntry {
 function zero(a: Float64Array): void {
   for (let i = 0; i < a.length; i++) a[i] = 0;
 }
+
+/**
+ * A new host:port for `s` (the tracker's probes and admission replays):
+ * distinct counts, concentration, samples. The sample host is `dst4`, or
+ * the four words of `dst6` at `at`.
+ */
+export function addPair(s: SourceState, dst: number, port: number, portKey: number, v6: boolean, dst4: number, dst6: Uint32Array, at: number): void {
+  s.pairs++;
+  if (s.nUsed > 0) s.probedAgain(dst);
+  s.all.add(dst, portKey);
+  if (s.hosts.add(dst) && s.nSampleHosts < SAMPLE_SIZE) {
+    const i = s.nSampleHosts++;
+    if (v6) {
+      s.sampleIsV6[i] = 1;
+      for (let w = 0; w < 4; w++) s.sampleHost6[4 * i + w] = dst6[at + w];
+    } else {
+      s.sampleIsV6[i] = 0;
+      s.sampleHost4[i] = dst4;
+    }
+  }
+  if (s.ports.add(port) && s.nSamplePorts < SAMPLE_SIZE) s.samplePorts[s.nSamplePorts++] = port;
+}

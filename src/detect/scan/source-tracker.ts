@@ -6,15 +6,14 @@ import { hash52 } from '../../track/hash.js';
 import { FlowSkip } from '../../track/flow-skip.js';
 import { LruTable } from '../../track/lru-table.js';
 import { PendingRing } from '../../track/pending-ring.js';
+import { AdmissionReplay, FP_CHECKED } from './admission-replay.js';
 import { countFingerprint, Fp, isOsStackSyn, tcpFingerprint } from './fingerprint.js';
-import { CF, Kind, KIND_COUNT, pendingCount, pendingKinds, St, stateOf, tcpProbeKind, UDP_PORT_BASE, withState } from './kinds.js';
+import { CF, Kind, KIND_COUNT, pendingCount, pendingKinds, SOCKET_BASE, St, stateOf, tcpProbeKind, UDP_PORT_BASE, withState } from './kinds.js';
 import type { ScanPart } from './part.js';
-import { AdmissionTable, Outcome } from './admission.js';
-import { SAMPLE_SIZE, SourceState, type SourceStateLimits } from './source-state.js';
+import { AdmissionTable } from './admission.js';
+import { addPair, SourceState, type SourceStateLimits } from './source-state.js';
 import type { TechniqueHook } from './technique-hook.js';
 
-/** Fingerprint bits of a TCP probe that was checked (tcpFingerprint's bits are below). */
-const FP_CHECKED = 1 << 8;
 
 export interface TrackerOptions {
   maxSources: number;
@@ -51,8 +50,6 @@ export interface TrackerEvents {
 
 const TCP_UDP_ICMP = Layer.TCP | Layer.UDP | Layer.ICMP4 | Layer.ICMP6;
 
-/** Contact-key space of "source socket (UDP port) talked to host" markers, apart from port keys. */
-const SOCKET_BASE = 2 * UDP_PORT_BASE;
 
 /** A contact that is a connection: SYN pending or answered, handshake done, or seen mid-stream. */
 function isConnection(f: number): boolean {
@@ -80,6 +77,8 @@ export class SourceTracker {
   readonly contacts: ContactTable;
   readonly pending: PendingRing;
   readonly admission: AdmissionTable;
+  /** Records of sources without state: writing, materializing, replaying them. */
+  private readonly rec: AdmissionReplay;
   /** Connections with data both established: their packets skip every lookup. */
   readonly done = new FlowSkip(1 << 16);
   private readonly pool: SourceState[] = [];
@@ -132,11 +131,19 @@ export class SourceTracker {
       },
       protect: (s) => s.active,
     });
-    this.contacts = new ContactTable(o.maxContacts, o.contactTtl, (f) => {
-      if ((f & CF.KIND_BITS) !== 0) this.waiting -= pendingCount(f);
-    });
-    this.pending = new PendingRing(o.maxPending);
     this.admission = new AdmissionTable(o.admissionSlots);
+    // Contacts are owned by their prober's admission slot: a slot holding
+    // none skips the contact lookups of its sources (ContactTable.held).
+    this.contacts = new ContactTable(
+      o.maxContacts,
+      o.contactTtl,
+      (f) => {
+        if ((f & CF.KIND_BITS) !== 0) this.waiting -= pendingCount(f);
+      },
+      this.admission.slots,
+    );
+    this.pending = new PendingRing(o.maxPending);
+    this.rec = new AdmissionReplay(this.admission, this.contacts, this.parts, (s, kind, dst, portKey, success, now) => this.outcome(s, kind, dst, portKey, success, now));
     for (const p of o.udpIgnorePorts) this.udpIgnore[p] = 1;
     this.hasIgnore = o.ignore.size > 0;
   }
@@ -213,13 +220,14 @@ export class SourceTracker {
       const kind = ring.kind[i];
       const epoch = ring.epoch[i];
       ring.shift();
-      const key = hash52(src, dst, portKey);
-      const f = this.contacts.get(key);
+      const adm = this.admission;
+      const aslot = adm.slotOf(src);
+      const key = this.contacts.owns(aslot) ? hash52(src, dst, portKey) : -1;
+      const f = key < 0 ? -1 : this.contacts.get(key);
       if (f < 0) {
         // A contact that lives only in its source's admission record.
-        const slot = this.admission.localContact(src, dst, portKey);
-        if (slot < 0 || this.admission.kind[slot] !== kind || this.admission.epoch[slot] !== epoch || this.admission.st[slot] !== St.PENDING) continue;
-        this.admission.st[slot] = St.FAILURE;
+        if (!adm.holdsLocal(aslot, src, dst, portKey) || adm.kind[aslot] !== kind || adm.epoch[aslot] !== epoch || adm.st[aslot] !== St.PENDING) continue;
+        adm.st[aslot] = St.FAILURE;
       } else if (stateOf(f, kind) !== St.PENDING) continue;
       else this.contacts.set(key, withState(f, kind, St.FAILURE), now);
       this.waiting--;
@@ -233,7 +241,7 @@ export class SourceTracker {
       const s = this.stateFor(src);
       if (s !== undefined) {
         if (s.epoch === epoch) this.outcome(s, kind, dst, portKey, false, now);
-      } else this.recordOutcome(src, 0, epoch, dst, portKey, false, false, now);
+      } else this.rec.recordOutcome(src, 0, epoch, dst, portKey, false, false, now);
     }
   }
 
@@ -294,16 +302,21 @@ export class SourceTracker {
       done.skipped++;
       return;
     }
-    const fkey = hash52(src, dst, v.dport);
-    let ff = this.contacts.get(fkey);
-    if (ff < 0 && this.materialize(src, dst, v.dport)) ff = this.contacts.get(fkey);
+    const adm = this.admission;
+    const sslot = adm.slotOf(src);
+    let fkey = -1;
+    let ff = -1;
+    if (this.contacts.owns(sslot)) ff = this.contacts.get((fkey = hash52(src, dst, v.dport)));
+    if (ff < 0 && this.rec.materializeAt(sslot, src, dst, v.dport)) ff = this.contacts.get((fkey = hash52(src, dst, v.dport)));
     if (ff >= 0 && isConnection(ff)) {
       this.clientPacket(src, dst, fkey, ff, flags, v.payloadLength, now);
       return;
     }
-    const rkey = hash52(dst, src, v.sport);
-    let rf = this.contacts.get(rkey);
-    if (rf < 0 && this.materialize(dst, src, v.sport)) rf = this.contacts.get(rkey);
+    const dslot = adm.slotOf(dst);
+    let rkey = -1;
+    let rf = -1;
+    if (this.contacts.owns(dslot)) rf = this.contacts.get((rkey = hash52(dst, src, v.sport)));
+    if (rf < 0 && this.rec.materializeAt(dslot, dst, src, v.sport)) rf = this.contacts.get((rkey = hash52(dst, src, v.sport)));
     if (rf >= 0) {
       this.answer(dst, src, v.sport, rkey, rf, flags, v.payloadLength, now);
       return;
@@ -318,7 +331,7 @@ export class SourceTracker {
     }
     // Data, FIN+PSH+ACK...: a connection that began before we looked.
     const mf = (ff < 0 ? 0 : ff) | CF.MIDSTREAM | (v.payloadLength > 0 ? CF.DATA : 0);
-    this.contacts.set(fkey, mf, now);
+    this.contacts.set(fkey < 0 ? hash52(src, dst, v.dport) : fkey, mf, now, false, sslot);
     if ((mf & CF.DATA) !== 0 && pendingKinds(mf) === 0) done.add();
   }
 
@@ -409,9 +422,13 @@ export class SourceTracker {
   private udp(v: PacketView, src: number, dst: number): void {
     const now = v.ts;
     const rport = v.sport + UDP_PORT_BASE;
-    const rkey = hash52(dst, src, rport);
-    let rf = this.contacts.get(rkey);
-    if (rf < 0 && this.materialize(dst, src, rport)) rf = this.contacts.get(rkey);
+    const adm = this.admission;
+    const dslot = adm.slotOf(dst);
+    const dOwns = this.contacts.owns(dslot);
+    let rkey = -1;
+    let rf = -1;
+    if (dOwns) rf = this.contacts.get((rkey = hash52(dst, src, rport)));
+    if (rf < 0 && this.rec.materializeAt(dslot, dst, src, rport)) rf = this.contacts.get((rkey = hash52(dst, src, rport)));
     if (rf >= 0) {
       // The contacted host answers, or the conversation goes on: never a probe.
       this.replies++;
@@ -424,7 +441,7 @@ export class SourceTracker {
     }
     // An answer from another port to the socket that probed (TFTP, some
     // games and NAT traversal reply from a new port): still not a probe.
-    if (this.contacts.get(hash52(dst, src, SOCKET_BASE + v.dport)) >= 0 || this.admission.localSocket(dst, src, v.dport) >= 0) {
+    if ((dOwns && this.contacts.get(hash52(dst, src, SOCKET_BASE + v.dport)) >= 0) || adm.holdsSocket(dslot, dst, src, v.dport)) {
       this.replies++;
       return;
     }
@@ -435,8 +452,9 @@ export class SourceTracker {
     // Remember which local socket talked to this host, for the check above
     // (a source without state keeps it in its record, with its one contact).
     if (this.probe(v, src, dst, v.dport, Kind.UDP, now)) return;
+    const sslot = adm.slotOf(src);
     const skey = hash52(src, dst, SOCKET_BASE + v.sport);
-    if (this.contacts.get(skey) < 0) this.contacts.set(skey, CF.MIDSTREAM, now);
+    if (!this.contacts.owns(sslot) || this.contacts.get(skey) < 0) this.contacts.set(skey, CF.MIDSTREAM, now, false, sslot);
   }
 
   /** ICMP/ICMPv6 destination unreachable quoting a probe: that probe failed. */
@@ -456,9 +474,11 @@ export class SourceTracker {
     }
     if (v.innerProto !== IPPROTO_UDP && v.innerProto !== IPPROTO_TCP) return; // SCTP quotes: technique-hook.ts
     const portKey = v.innerProto === IPPROTO_UDP ? v.innerDport + UDP_PORT_BASE : v.innerDport;
-    const key = hash52(a, b, portKey);
-    let f = this.contacts.get(key);
-    if (f < 0 && this.materialize(a, b, portKey)) f = this.contacts.get(key);
+    const aslot = this.admission.slotOf(a);
+    let key = -1;
+    let f = -1;
+    if (this.contacts.owns(aslot)) f = this.contacts.get((key = hash52(a, b, portKey)));
+    if (f < 0 && this.rec.materializeAt(aslot, a, b, portKey)) f = this.contacts.get((key = hash52(a, b, portKey)));
     if (f < 0) return;
     this.replies++;
     this.icmpFailures += this.failPending(a, b, portKey, key, f, v.ts);
@@ -481,7 +501,7 @@ export class SourceTracker {
       // gets its state now (the slow detector keeps failures of sources the
       // tracker forgets between probes). Timeouts alone never admit: every
       // spoofed source of a flood times out.
-      const slot = this.recordOutcome(a, created, -1, b, portKey, false, true, now);
+      const slot = this.rec.recordOutcome(a, created, -1, b, portKey, false, true, now);
       if (slot >= 0) this.admit(slot, a, now);
       this.failures += pendingCount(f);
       this.waiting -= pendingCount(f);
@@ -506,7 +526,7 @@ export class SourceTracker {
     const created = this.contacts.lastCreated;
     const s = this.stateFor(a);
     const current = s !== undefined && created >= s.evidenceStart;
-    if (s === undefined) this.recordOutcome(a, created, -1, b, portKey, true, true, now);
+    if (s === undefined) this.rec.recordOutcome(a, created, -1, b, portKey, true, true, now);
     for (let k = 0; k < KIND_COUNT; k++) {
       if ((kinds & (1 << k)) === 0) continue;
       this.successes++;
@@ -550,7 +570,7 @@ export class SourceTracker {
         adm.claim(slot, src, ++this.epochs, now);
         // Its first contact stays in the record (no contact-table write),
         // unless the table already knows that host:port (then the general path).
-        if (this.contacts.get(hash52(src, dst, portKey)) < 0) {
+        if (!this.contacts.owns(slot) || this.contacts.get(hash52(src, dst, portKey)) < 0) {
           this.probeFirst(v, slot, src, dst, portKey, kind, now);
           return true;
         }
@@ -558,16 +578,16 @@ export class SourceTracker {
         if (adm.kind[slot] === kind && adm.dst[slot] === dst && adm.port[slot] === portKey) {
           // A retry of the record's own contact (never answered: an answer moves it to the table).
           this.probes++;
-          this.recordProbe(v, slot, kind, now);
+          this.rec.recordProbe(v, slot, kind, now);
           for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
           return adm.sport[slot] === v.sport;
         }
-        this.materializeSlot(slot);
+        this.rec.materializeSlot(slot);
       }
     }
     const evidenceStart = s0 !== undefined ? s0.evidenceStart : Math.floor(adm.first[slot]);
     const key = hash52(src, dst, portKey);
-    let f = this.contacts.get(key);
+    let f = this.contacts.owns(slot) ? this.contacts.get(key) : -1;
     // A contact from before this source's evidence was cleared is news again.
     const renew = f >= 0 && this.contacts.lastCreated < evidenceStart;
     if (renew) {
@@ -591,7 +611,7 @@ export class SourceTracker {
       if (kind === Kind.SYN) os = isOsStackSyn(v) ? 1 : 0;
     }
     if (newKind) {
-      this.contacts.set(key, withState(f < 0 ? 0 : f, kind, St.PENDING), now, renew);
+      this.contacts.set(key, withState(f < 0 ? 0 : f, kind, St.PENDING), now, renew, slot);
       this.pending.push(s0 !== undefined ? s0.epoch : adm.epoch[slot], src, dst, portKey, kind, now);
       this.waiting++;
       this.firstContacts++;
@@ -601,8 +621,8 @@ export class SourceTracker {
     else if (adm.probes[slot] === 0 || (!newKind && adm.kind[slot] === kind && adm.holdsContact(slot, dst, portKey))) {
       // The record's one first contact, or a retry of it: no state yet
       // (its UDP fingerprint and evasion bits are not kept: see NOTES.md).
-      if (adm.probes[slot] === 0) this.recordFirst(v, slot, dst, portKey, kind, newPair, newKind);
-      this.countProbe(slot, fp, os, now);
+      if (adm.probes[slot] === 0) this.rec.recordFirst(v, slot, dst, portKey, kind, newPair, newKind);
+      this.rec.countProbe(slot, fp, os, now);
       for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
       return false;
     } else s = this.admit(slot, src, now);
@@ -629,28 +649,10 @@ export class SourceTracker {
     if (os === 1) s.osSyn++;
     else if (os === 0) s.rawSyn++;
     if (newKind && kind !== Kind.ACK && kind !== Kind.MAIMON) s.kindCount[kind]++;
-    if (newPair) this.newPair(s, dst, port, portKey, v.ipVersion === 6, v.dst4, v.dst6, 0);
+    if (newPair) addPair(s, dst, port, portKey, v.ipVersion === 6, v.dst4, v.dst6, 0);
     for (let i = 0; i < parts.length; i++) parts[i].onProbe?.(s, kind, dst, portKey, newPair, newKind, now);
     this.events.changed(s, now);
     return false;
-  }
-
-  /** A new host:port for `s`: distinct counts, concentration, samples. */
-  private newPair(s: SourceState, dst: number, port: number, portKey: number, v6: boolean, dst4: number, dst6: Uint32Array, at: number): void {
-    s.pairs++;
-    if (s.nUsed > 0) s.probedAgain(dst);
-    s.all.add(dst, portKey);
-    if (s.hosts.add(dst) && s.nSampleHosts < SAMPLE_SIZE) {
-      const i = s.nSampleHosts++;
-      if (v6) {
-        s.sampleIsV6[i] = 1;
-        for (let w = 0; w < 4; w++) s.sampleHost6[4 * i + w] = dst6[at + w];
-      } else {
-        s.sampleIsV6[i] = 0;
-        s.sampleHost4[i] = dst4;
-      }
-    }
-    if (s.ports.add(port) && s.nSamplePorts < SAMPLE_SIZE) s.samplePorts[s.nSamplePorts++] = port;
   }
 
   /** The first probe of a new record: its contact lives in the record only. */
@@ -660,37 +662,12 @@ export class SourceTracker {
     this.firstContacts++;
     this.waiting++;
     this.pending.push(adm.epoch[slot], src, dst, portKey, kind, now);
-    this.recordFirst(v, slot, dst, portKey, kind, true, true);
+    this.rec.recordFirst(v, slot, dst, portKey, kind, true, true);
     adm.local[slot] = 1;
     adm.st[slot] = St.PENDING;
-    this.recordProbe(v, slot, kind, now);
+    this.rec.recordProbe(v, slot, kind, now);
     const parts = this.parts;
     for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
-  }
-
-  /** A probe packet of a source without state (its record's contact): counts and fingerprint. */
-  private recordProbe(v: PacketView, slot: number, kind: number, now: number): void {
-    let fp = 0;
-    let os = -1;
-    if ((v.layers & Layer.TCP) !== 0) {
-      fp = FP_CHECKED | tcpFingerprint(v, kind);
-      if (kind === Kind.SYN) os = isOsStackSyn(v) ? 1 : 0;
-    }
-    this.countProbe(slot, fp, os, now);
-  }
-
-  private countProbe(slot: number, fp: number, os: number, now: number): void {
-    const adm = this.admission;
-    adm.probes[slot]++;
-    adm.last[slot] = now;
-    if (fp !== 0) {
-      adm.fpChecked[slot]++;
-      if ((fp & Fp.NMAP) !== 0) adm.fpNmap[slot]++;
-      if ((fp & Fp.MASSCAN) !== 0) adm.fpMasscan[slot]++;
-      if ((fp & Fp.ZMAP) !== 0) adm.fpZmap[slot]++;
-    }
-    if (os === 1) adm.osSyn[slot]++;
-    else if (os === 0) adm.rawSyn[slot]++;
   }
 
   /** The state of `src`, or undefined; most sources have none and cost no LRU lookup. */
@@ -699,56 +676,14 @@ export class SourceTracker {
   }
 
   /**
-   * If `src`'s admission record holds the contact (dst, portKey) only in the
-   * record, move it to the contact table (created when the record began), so
-   * whatever looks it up finds it as if it had always been there.
-   */
-  private materialize(src: number, dst: number, portKey: number): boolean {
-    const slot = this.admission.localContact(src, dst, portKey);
-    if (slot < 0) return false;
-    this.materializeSlot(slot);
-    return true;
-  }
-
-  private materializeSlot(slot: number): void {
-    const adm = this.admission;
-    adm.local[slot] = 0;
-    const src = adm.key[slot] - 1;
-    const key = hash52(src, adm.dst[slot], adm.port[slot]);
-    this.contacts.set(key, withState(0, adm.kind[slot], adm.st[slot]), adm.first[slot], true);
-    if (adm.kind[slot] === Kind.UDP) {
-      // The probing socket's marker, kept in the record until now.
-      const skey = hash52(src, adm.dst[slot], SOCKET_BASE + adm.sport[slot]);
-      if (this.contacts.get(skey) < 0) this.contacts.set(skey, CF.MIDSTREAM, adm.first[slot]);
-    }
-  }
-
-  /** The first probe of a source without state, into its admission record. */
-  private recordFirst(v: PacketView, slot: number, dst: number, portKey: number, kind: number, newPair: boolean, newKind: boolean): void {
-    const adm = this.admission;
-    adm.dst[slot] = dst;
-    adm.port[slot] = portKey;
-    adm.sport[slot] = v.sport;
-    adm.kind[slot] = kind;
-    adm.fresh[slot] = (newPair ? 1 : 0) | (newKind ? 2 : 0);
-    if (v.ipVersion === 6) {
-      adm.v6[slot] = 1;
-      adm.src6.set(v.src6, 4 * slot);
-      adm.dst6.set(v.dst6, 4 * slot);
-    } else adm.v6[slot] = 0;
-  }
-
-  /**
-   * A second first contact: the source gets its SourceState, and its record
-   * is replayed into it (probe, fingerprint counts, outcome, connection facts)
-   * as if the state had been there from the first probe.
+   * A second first contact (or a refusal): the source gets its SourceState,
+   * and its record is replayed into it (admission-replay.ts).
    */
   private admit(slot: number, src: number, now: number): SourceState {
     const adm = this.admission;
-    if (adm.local[slot] === 1) this.materializeSlot(slot);
+    if (adm.local[slot] === 1) this.rec.materializeSlot(slot);
     const s = this.pool.pop() ?? new SourceState(this.o.limits);
-    const first = adm.first[slot];
-    s.reset(src, adm.epoch[slot], first);
+    s.reset(src, adm.epoch[slot], adm.first[slot]);
     const v6 = adm.v6[slot] === 1;
     s.v6 = v6;
     if (v6) s.addr6.set(adm.src6.subarray(4 * slot, 4 * slot + 4));
@@ -756,55 +691,8 @@ export class SourceTracker {
     this.sources.insert(s, now);
     adm.states[slot]++;
     adm.release(slot);
-    const n = adm.probes[slot];
-    if (n === 0) return s;
-    const kind = adm.kind[slot];
-    const dst = adm.dst[slot];
-    const portKey = adm.port[slot];
-    const fresh = adm.fresh[slot];
-    s.probes = n;
-    s.evidenceProbes = n;
-    s.firstSeen = first;
-    s.firstEvidence = first;
-    s.lastProbe = adm.last[slot];
-    s.fpChecked = adm.fpChecked[slot];
-    s.fpNmap = adm.fpNmap[slot];
-    s.fpMasscan = adm.fpMasscan[slot];
-    s.fpZmap = adm.fpZmap[slot];
-    s.osSyn = adm.osSyn[slot];
-    s.rawSyn = adm.rawSyn[slot];
-    const newKind = (fresh & 2) !== 0;
-    const newPair = (fresh & 1) !== 0;
-    if (newKind && kind !== Kind.ACK && kind !== Kind.MAIMON) s.kindCount[kind]++;
-    if (newPair) this.newPair(s, dst, portKey >= UDP_PORT_BASE ? portKey - UDP_PORT_BASE : portKey, portKey, v6, dst, adm.dst6, 4 * slot);
-    const parts = this.parts;
-    for (let i = 0; i < parts.length; i++) parts[i].onProbe?.(s, kind, dst, portKey, newPair, newKind, first);
-    const outcome = adm.outcome[slot];
-    if (outcome !== Outcome.NONE) {
-      if (adm.answered[slot] === 1) {
-        if (kind === Kind.SYN) s.answeredSyn++;
-        else if (kind === Kind.UDP) s.answeredUdp++;
-      }
-      this.outcome(s, kind, dst, portKey, outcome === Outcome.SUCCESS, adm.outcomeTs[slot]);
-    }
-    s.teardowns = adm.teardowns[slot];
-    if (adm.used[slot] === 1) s.markUsed(dst);
+    this.rec.replay(slot, s);
     return s;
-  }
-
-  /**
-   * The outcome of the first contact of a source without state, kept in its
-   * record when the contact is the record's own and created since it began.
-   */
-  private recordOutcome(src: number, created: number, epoch: number, dst: number, portKey: number, success: boolean, answered: boolean, now: number): number {
-    const adm = this.admission;
-    const slot = adm.find(src);
-    if (slot < 0 || adm.outcome[slot] !== Outcome.NONE || !adm.holdsContact(slot, dst, portKey)) return -1;
-    if (epoch >= 0 ? adm.epoch[slot] !== epoch : created < Math.floor(adm.first[slot])) return -1;
-    adm.outcome[slot] = success ? Outcome.SUCCESS : Outcome.FAILURE;
-    adm.answered[slot] = answered ? 1 : 0;
-    adm.outcomeTs[slot] = now;
-    return slot;
   }
 
   private ignored4(src: number, dst: number): boolean {
