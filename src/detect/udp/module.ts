@@ -17,13 +17,14 @@ export const udpModule = defineDetector({
     { name: 'des-beta', type: 'float', default: 0.1, min: 0, max: 1, help: 'Holt trend smoothing; 0 keeps the first trend, 1 follows the latest change.' },
     { name: 'des-warmup', type: 'int', default: 2, min: 2, max: 10_000, unit: 'intervals', help: 'Non-empty intervals before forecasts are used (PortScanDetector needs 10 points, i.e. alerts from the 11th).' },
     { name: 'udp-min-targets', type: 'int', default: 10, min: 1, max: 10_000_000, unit: 'pairs', help: 'Distinct host:port a source needs before the forecast test may name it (the average can be ~1, so 2 would exceed 1.75x).' },
-    { name: 'udp-max-sources', type: 'int', default: 10000, min: 1, max: 10_000_000, unit: 'sources', help: 'UDP sources counted at once (LRU); each holds at most 64 keys or a 128-byte sketch.', advanced: true },
+    { name: 'udp-max-sources', type: 'int', default: 10000, min: 1, max: 10_000_000, unit: 'sources', help: 'UDP sources with two or more targets counted at once (LRU; each holds at most 64 keys or a 128-byte sketch), and as many one-target sources (28 bytes each, allocated at start).', advanced: true },
   ],
   counters: [
     { name: 'udp.intervals', kind: 'sum', help: 'Non-empty DES intervals closed (points in the series).' },
     { name: 'udp.erases', kind: 'sum', help: 'Resets of the per-source counts.' },
-    { name: 'udp.sources', kind: 'now', help: 'UDP sources counted now.' },
-    { name: 'udp.sources_evicted', kind: 'sum', help: 'UDP sources evicted to make room (--udp-max-sources).' },
+    { name: 'udp.sources', kind: 'now', help: 'UDP sources with two or more targets counted now (an LRU of --udp-max-sources entries).' },
+    { name: 'udp.singles', kind: 'now', help: 'UDP sources with one target so far (typed arrays: --udp-max-sources slots rounded up to a power of two).' },
+    { name: 'udp.sources_evicted', kind: 'sum', help: 'UDP sources evicted to make room (--udp-max-sources), singles included.' },
     { name: 'udp.scanners', kind: 'sum', help: 'Sources the UDP forecast detector judged scanners.' },
   ],
   alerts: [{ id: 'udp.scanner', message: 'distinct UDP host:port above the Holt forecast x --udp-factor, with concentrated failures' }],
@@ -50,7 +51,8 @@ export const udpModule = defineDetector({
       out['udp.intervals'] = part.intervals;
       out['udp.erases'] = part.erases;
       out['udp.sources'] = part.table.size;
-      out['udp.sources_evicted'] = part.table.evictions;
+      out['udp.singles'] = part.singles.size;
+      out['udp.sources_evicted'] = part.table.evictions + part.singles.evictions;
       out['udp.scanners'] = part.scanners;
     });
     return null; // runs inside the scan engine
