@@ -17,7 +17,7 @@ export const udpModule = defineDetector({
     { name: 'des-beta', type: 'float', default: 0.1, min: 0, max: 1, help: 'Holt trend smoothing; 0 keeps the first trend, 1 follows the latest change.' },
     { name: 'des-warmup', type: 'int', default: 2, min: 2, max: 10_000, unit: 'intervals', help: 'Non-empty intervals before forecasts are used (PortScanDetector needs 10 points, i.e. alerts from the 11th).' },
     { name: 'udp-min-targets', type: 'int', default: 10, min: 1, max: 10_000_000, unit: 'pairs', help: 'Distinct host:port a source needs before the forecast test may name it (the average can be ~1, so 2 would exceed 1.75x).' },
-    { name: 'udp-max-sources', type: 'int', default: 10000, min: 1, max: 10_000_000, unit: 'sources', help: 'UDP sources with two or more targets counted at once (LRU; each holds at most 64 keys or a 128-byte sketch), and as many one-target sources (28 bytes each, allocated at start).', advanced: true },
+    { name: 'udp-max-sources', type: 'int', default: 10000, min: 1, max: 10_000_000, unit: 'sources', help: 'UDP sources with two or more targets counted at once (LRU; each holds at most 64 keys or a 128-byte sketch), and as many one-target sources (32 bytes each, allocated at start).', advanced: true },
   ],
   counters: [
     { name: 'udp.intervals', kind: 'sum', help: 'Non-empty DES intervals closed (points in the series).' },

@@ -2,7 +2,9 @@ import { hash32 } from '../../track/hash.js';
 
 /** Slots per bucket: a key lives in one of the 4 slots of its bucket. */
 const WAYS = 4;
-/** Upper bound on slots (4M x 28 bytes = 112 MiB, only for --udp-max-sources past 2M). */
+/** Doubles per slot: key, target, last touch, epoch. */
+const STRIDE = 4;
+/** Upper bound on slots (4M x 32 bytes = 128 MiB, only for --udp-max-sources past 2M). */
 const MAX_SLOTS = 1 << 22;
 
 /**
@@ -17,11 +19,13 @@ const MAX_SLOTS = 1 << 22;
  */
 export class UdpSingles {
   readonly slots: number;
-  private readonly keys: Float64Array;
-  private readonly targets: Float64Array;
-  private readonly touched: Float64Array;
-  /** Erase epoch the slot was written in; 0 = never used. */
-  private readonly epochs: Uint32Array;
+  /**
+   * Per slot, 4 doubles side by side: key, its one target, last touch, erase
+   * epoch (0 = never used). One array, so a bucket is 128 contiguous bytes:
+   * on a flood every lookup is a cache miss, and four parallel arrays cost
+   * four of them.
+   */
+  private readonly data: Float64Array;
   private readonly bucketMask: number;
   private epoch = 1;
   /** Singles held now (gauge). */
@@ -33,66 +37,61 @@ export class UdpSingles {
     let n = WAYS;
     while (n < maxSources && n < MAX_SLOTS) n *= 2;
     this.slots = n;
-    this.keys = new Float64Array(n);
-    this.targets = new Float64Array(n);
-    this.touched = new Float64Array(n);
-    this.epochs = new Uint32Array(n);
+    this.data = new Float64Array(n * STRIDE);
     this.bucketMask = (n - 1) & ~(WAYS - 1);
   }
 
-  /** The slot holding `key`, or -1. */
+  /** The slot holding `key` (its index into the data), or -1. */
   find(key: number): number {
-    const b = hash32(key) & this.bucketMask;
+    const d = this.data;
+    const b = (hash32(key) & this.bucketMask) * STRIDE;
     const ep = this.epoch;
-    for (let i = b; i < b + WAYS; i++) if (this.epochs[i] === ep && this.keys[i] === key) return i;
+    for (let i = b; i < b + WAYS * STRIDE; i += STRIDE) if (d[i] === key && d[i + 3] === ep) return i;
     return -1;
   }
 
   target(slot: number): number {
-    return this.targets[slot];
+    return this.data[slot + 1];
   }
 
   touch(slot: number, now: number): void {
-    if (now > this.touched[slot]) this.touched[slot] = now;
+    if (now > this.data[slot + 2]) this.data[slot + 2] = now;
   }
 
   /** Add `key` (absent) with its one target; a full bucket loses its least recently touched single. */
   add(key: number, target: number, now: number): void {
-    const b = hash32(key) & this.bucketMask;
+    const d = this.data;
+    const b = (hash32(key) & this.bucketMask) * STRIDE;
     const ep = this.epoch;
     let slot = -1;
     let oldest = b;
-    for (let i = b; i < b + WAYS; i++) {
-      if (this.epochs[i] !== ep) {
+    for (let i = b; i < b + WAYS * STRIDE; i += STRIDE) {
+      if (d[i + 3] !== ep) {
         slot = i;
         break;
       }
-      if (this.touched[i] < this.touched[oldest]) oldest = i;
+      if (d[i + 2] < d[oldest + 2]) oldest = i;
     }
     if (slot < 0) {
       slot = oldest;
       this.evictions++;
       this.size--;
     }
-    this.keys[slot] = key;
-    this.targets[slot] = target;
-    this.touched[slot] = now;
-    this.epochs[slot] = ep;
+    d[slot] = key;
+    d[slot + 1] = target;
+    d[slot + 2] = now;
+    d[slot + 3] = ep;
     this.size++;
   }
 
   remove(slot: number): void {
-    this.epochs[slot] = 0;
+    this.data[slot + 3] = 0;
     this.size--;
   }
 
-  /** Forget every single: O(1), the epoch moves on (a full wrap of 2^32 erases clears the array once). */
+  /** Forget every single: O(1), the epoch moves on (epochs are doubles: 2^53 erases). */
   clear(): void {
     this.size = 0;
-    if (this.epoch === 0xffffffff) {
-      this.epochs.fill(0);
-      this.epoch = 0;
-    }
     this.epoch++;
   }
 }
