@@ -65,7 +65,7 @@ export class FileSource implements CaptureSource {
         throw new SensorError('PCAP_TRUNCATED', `${this.description}: empty or shorter than a capture file header`);
       }
       const b = win.buf;
-      const magic = u32(b, 0);
+      const magic = u32(b, win.start);
       const offsetOf = (i: number) => win.offsetOf(i);
       let parser: RecordParser;
       if (isPcapMagic(magic)) parser = new PcapParser(this.view, onPacket, offsetOf);
@@ -92,6 +92,7 @@ export class FileSource implements CaptureSource {
           `of a ${parser.need}-byte record): the capture was cut short`;
       }
     } finally {
+      await win.settle();
       await file?.close();
     }
   }

@@ -125,11 +125,32 @@ test('not a capture file, an empty file and a missing file give one clear error'
 });
 
 test('large records across the read window boundary are read whole', async () => {
-  const recs = Array.from({ length: 3000 }, (_, i) => ({ sec: 1700000000 + i, frac: 0, data: ethernet(ipv4(tcp({ dport: i, payload: new Array(1400).fill(i & 255) }))) }));
+  // 20 MB: records cut by the 8 MiB read-ahead chunks' edges, at every offset.
+  const recs = Array.from({ length: 14000 }, (_, i) => ({ sec: 1700000000 + i, frac: 0, data: ethernet(ipv4(tcp({ dport: i, payload: new Array(1400).fill(i & 255) }))) }));
   const { seen, damage } = await replay(pcapFile(1, recs));
   assert.equal(damage, null);
-  assert.equal(seen.length, 3000);
+  assert.equal(seen.length, 14000);
   assert.ok(seen.every((s, i) => s.dport === i && s.caplen === recs[i].data.length));
+});
+
+test('records longer than the room kept for a cut record (256 KiB), and than a whole read chunk (8 MiB), are read whole', async () => {
+  const sizes = [1000, 300 << 10, 1000, 9 << 20, 1000, 5 << 20, 200, 5 << 20, 3 << 20, 1000];
+  const recs = sizes.map((n, i) => {
+    const data = new Uint8Array(n);
+    data.set(ethernet(ipv4(tcp({ dport: i + 1 }))));
+    data[n - 1] = i + 1;
+    return { sec: 1700000000 + i, frac: 0, data };
+  });
+  const path = join(dir, 'big-records.pcap');
+  writeFileSync(path, pcapFile(1, recs));
+  const src = new FileSource(path);
+  const seen: [number, number, number][] = [];
+  await src.run((v) => {
+    decode(v);
+    seen.push([v.dport, v.caplen, v.bytes[v.offset + v.caplen - 1]]);
+  });
+  assert.equal(src.damage, null);
+  assert.deepEqual(seen, sizes.map((n, i) => [i + 1, n, i + 1]));
 });
 
 const haveShared = existsSync(join(SHARED, 'truth.json'));

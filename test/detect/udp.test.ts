@@ -105,6 +105,38 @@ test('UDP DES: erase resets the counts, not the series', () => {
   assert.ok(part.holt.n === part.intervals);
 });
 
+test('UDP: a one-target source holds no entry, only a single; its second target makes it one, and the average counts both', () => {
+  const h = new Harness({ trw: false, slow: false });
+  const part = (h.engine as unknown as { parts: UdpPart[] }).parts.find((p) => p.name === 'udp')!;
+  // 300 sources, one datagram each (spoofed / backscatter style), 3 of them twice to the same target.
+  for (let i = 0; i < 300; i++) h.feed(udp({ ts: BASE + i * 0.01, src: `10.9.${i >> 8}.${i & 255}`, dst: '10.0.0.1', sport: 5000, dport: 7 }));
+  for (let i = 0; i < 3; i++) h.feed(udp({ ts: BASE + 4, src: `10.9.0.${i}`, dst: '10.0.0.1', sport: 5000, dport: 7 }));
+  assert.equal(h.counter('udp.sources'), 0, 'no full entry for a source with one target');
+  assert.equal(h.counter('udp.singles'), 300);
+  // Two of them send to a second target: promoted, with both targets counted.
+  for (let i = 0; i < 2; i++) h.feed(udp({ ts: BASE + 5, src: `10.9.0.${i}`, dst: '10.0.0.2', sport: 5000, dport: 7 }));
+  assert.equal(h.counter('udp.sources'), 2);
+  assert.equal(h.counter('udp.singles'), 298);
+  assert.equal(part.table.peek(part.table.values().next().value!.key)!.targets.count, 2);
+  // The interval closing at BASE + 10 averages (2 + 2 + 298 x 1) / 300 sources.
+  h.feed(udp({ ts: BASE + 10.5, src: '10.9.0.0', dst: '10.0.0.1', sport: 5000, dport: 7 }));
+  assert.equal(part.intervals, 1);
+  assert.equal(part.lastAverage, 302 / 300);
+  // An erase forgets every single at once.
+  h.feed(udp({ ts: BASE + 181, src: '10.9.0.0', dst: '10.0.0.1', sport: 5000, dport: 7 }));
+  assert.ok(part.erases >= 1);
+  assert.equal(h.counter('udp.singles'), 0);
+  assert.equal(part.singles.find(1), -1);
+});
+
+test('UDP: singles are bounded (4-way buckets, least recently touched out, counted)', () => {
+  const h = new Harness({ trw: false, slow: false, 'udp-max-sources': 64 });
+  for (let i = 0; i < 5000; i++) h.feed(udp({ ts: BASE + i * 0.001, src: `10.9.${i >> 8}.${i & 255}`, dst: '10.0.0.1', sport: 5000, dport: 7 }));
+  assert.ok(h.counter('udp.singles') <= 64, `${h.counter('udp.singles')}`);
+  assert.ok(h.counter('udp.sources_evicted') >= 5000 - 64);
+  assert.equal(h.counter('udp.singles') + h.counter('udp.sources_evicted'), 5000);
+});
+
 test('UDP: a resolver querying 40 servers on port 53, all answering, is not a scan', () => {
   const h = new Harness();
   background(h, BASE, BASE + 60);

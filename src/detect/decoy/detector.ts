@@ -40,9 +40,12 @@ function pow2(n: number): number {
 export class DecoyLinker implements Detector {
   readonly name = 'decoy';
   readonly groups: GroupTable;
-  private readonly pKey: Float64Array;
-  private readonly pSrc: Float64Array;
-  private readonly pTs: Float64Array;
+  /**
+   * Last probe per slot, 3 doubles side by side (key + 1, source, time):
+   * one cache line per probe instead of three parallel arrays' three (every
+   * probe of a spoofed flood misses the cache; issue 9).
+   */
+  private readonly probe: Float64Array;
   private readonly pMask: number;
   private readonly lKey: Float64Array;
   private readonly lCount: Uint16Array;
@@ -58,9 +61,7 @@ export class DecoyLinker implements Detector {
 
   constructor(private readonly o: DecoyOptions) {
     const p = pow2(o.probeSlots);
-    this.pKey = new Float64Array(p);
-    this.pSrc = new Float64Array(p);
-    this.pTs = new Float64Array(p);
+    this.probe = new Float64Array(p * 3);
     this.pMask = p - 1;
     const l = pow2(o.pairSlots);
     this.lKey = new Float64Array(l);
@@ -92,16 +93,17 @@ export class DecoyLinker implements Detector {
     const dst = v.ipVersion === 4 ? v.dst4 : ipv6Key(v.dst6);
     const src = v.ipVersion === 4 ? v.src4 : ipv6Key(v.src6);
     const key = hash52(dst, a, hash52(b, v.dport, v.ipVersion));
-    const i = key & this.pMask;
-    if (this.pKey[i] === key + 1 && this.pSrc[i] !== src && v.ts - this.pTs[i] <= this.o.window) {
+    const pr = this.probe;
+    const i = (key & this.pMask) * 3;
+    if (pr[i] === key + 1 && pr[i + 1] !== src && v.ts - pr[i + 2] <= this.o.window) {
       this.copies++;
       this.linkDst = '';
       this.linkTs = v.ts;
-      this.evidence(this.pSrc[i], src, hash52(dst, v.dport, v.proto), v);
+      this.evidence(pr[i + 1], src, hash52(dst, v.dport, v.proto), v);
     }
-    this.pKey[i] = key + 1;
-    this.pSrc[i] = src;
-    this.pTs[i] = v.ts;
+    pr[i] = key + 1;
+    pr[i + 1] = src;
+    pr[i + 2] = v.ts;
   }
 
   /** One more copy between sources x and y at destination `where`. */

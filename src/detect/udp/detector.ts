@@ -6,6 +6,7 @@ import { Det } from '../scan/det.js';
 import type { ScanPart } from '../scan/part.js';
 import type { SourceState } from '../scan/source-state.js';
 import { Holt } from './holt.js';
+import { UdpSingles } from './singles.js';
 
 export interface UdpOptions {
   /** Seconds between two points of the cross-source average series (des-interval). */
@@ -49,6 +50,8 @@ class UdpSource implements LruEntry {
 export class UdpPart implements ScanPart {
   readonly name = 'udp';
   readonly table: LruTable<UdpSource>;
+  /** Sources with one target so far: typed arrays, no entry (singles.ts). */
+  readonly singles: UdpSingles;
   readonly holt: Holt;
   private readonly pool: UdpSource[] = [];
   private nextDes = 0;
@@ -61,6 +64,7 @@ export class UdpPart implements ScanPart {
 
   constructor(private readonly o: UdpOptions) {
     this.holt = new Holt(o.alpha, o.beta);
+    this.singles = new UdpSingles(o.maxSources);
     this.table = new LruTable<UdpSource>({
       maxEntries: o.maxSources,
       idleTimeout: 0,
@@ -90,16 +94,37 @@ export class UdpPart implements ScanPart {
     if (kind === Kind.UDP) this.count(srcKey, null, dst, portKey, now);
   }
 
+  /**
+   * A source's first target goes to the singles table; a full entry (LRU,
+   * DistinctCounter) only from its second distinct target, so a one-datagram
+   * source costs no object work (issue 9). Counts, checks and the average are
+   * the same as with one entry per source.
+   */
   private count(key: number, s: SourceState | null, dst: number, portKey: number, now: number): void {
     this.advance(now);
+    const target = hash52(dst, portKey, 0);
     let u = this.table.get(key, now);
     if (u === undefined) {
+      const singles = this.singles;
+      const slot = singles.find(key);
+      if (slot < 0) {
+        singles.add(key, target, now);
+        if (s !== null) this.check(s, 1);
+        return;
+      }
+      const first = singles.target(slot);
+      if (first === target) {
+        singles.touch(slot, now);
+        return;
+      }
+      singles.remove(slot);
       u = this.pool.pop() ?? new UdpSource();
       u.key = key;
       u.targets.clear();
+      u.targets.add(first);
       this.table.insert(u, now);
     }
-    if (u.targets.add(hash52(dst, portKey, 0)) && s !== null) this.check(s, u.targets.count);
+    if (u.targets.add(target) && s !== null) this.check(s, u.targets.count);
   }
 
   onOutcome(s: SourceState, kind: number, _dst: number, _port: number, success: boolean): void {
@@ -107,12 +132,17 @@ export class UdpPart implements ScanPart {
     // The failure evidence may have just reached the concentration needed.
     const u = this.table.peek(s.key);
     if (u !== undefined) this.check(s, u.targets.count);
+    else if (this.singles.find(s.key) >= 0) this.check(s, 1);
   }
 
   onSourceReset(s: SourceState, ended: boolean): void {
     if (!ended) return; // the address may come back within the window: keep its state
     const u = this.table.peek(s.key);
-    if (u === undefined) return;
+    if (u === undefined) {
+      const slot = this.singles.find(s.key);
+      if (slot >= 0) this.singles.remove(slot);
+      return;
+    }
     this.table.delete(s.key);
     this.pool.push(u);
   }
@@ -182,6 +212,9 @@ export class UdpPart implements ScanPart {
         n++;
       }
     }
+    // Every single counts 1 (integers: the sum is the same in any order).
+    sum += this.singles.size;
+    n += this.singles.size;
     if (n === 0) return;
     this.intervals++;
     this.lastAverage = sum / n;
@@ -192,5 +225,6 @@ export class UdpPart implements ScanPart {
   private erase(): void {
     this.erases++;
     for (const u of this.table.values()) u.targets.clear();
+    this.singles.clear();
   }
 }

@@ -10,8 +10,9 @@ import { counterList, type CounterTable } from '../../stats/counters.js';
 export const UDP_COUNTERS = {
   intervals: { name: 'udp.intervals', kind: 'sum', help: 'Non-empty DES intervals closed (points in the series).' },
   erases: { name: 'udp.erases', kind: 'sum', help: 'Resets of the per-source counts.' },
-  sources: { name: 'udp.sources', kind: 'now', help: 'UDP sources counted now.' },
-  sourcesEvicted: { name: 'udp.sources_evicted', kind: 'sum', help: 'UDP sources evicted to make room (--udp-max-sources).' },
+  sources: { name: 'udp.sources', kind: 'now', help: 'UDP sources with two or more targets counted now (an LRU of --udp-max-sources entries).' },
+  singles: { name: 'udp.singles', kind: 'now', help: 'UDP sources with one target so far (typed arrays: --udp-max-sources slots rounded up to a power of two).' },
+  sourcesEvicted: { name: 'udp.sources_evicted', kind: 'sum', help: 'UDP sources evicted to make room (--udp-max-sources), singles included.' },
   scanners: { name: 'udp.scanners', kind: 'sum', help: 'Sources the UDP forecast detector judged scanners.' },
 } as const satisfies CounterTable;
 
@@ -28,7 +29,7 @@ export const udpModule = defineScanPart({
     { name: 'des-beta', type: 'float', default: 0.1, min: 0, max: 1, help: 'Holt trend smoothing; 0 keeps the first trend, 1 follows the latest change.' },
     { name: 'des-warmup', type: 'int', default: 2, min: 2, max: 10_000, unit: 'intervals', help: 'Non-empty intervals before forecasts are used (PortScanDetector needs 10 points, i.e. alerts from the 11th).' },
     { name: 'udp-min-targets', type: 'int', default: 10, min: 1, max: 10_000_000, unit: 'pairs', help: 'Distinct host:port a source needs before the forecast test may name it (the average can be ~1, so 2 would exceed 1.75x).' },
-    { name: 'udp-max-sources', type: 'int', default: 10000, min: 1, max: 10_000_000, unit: 'sources', help: 'UDP sources counted at once (LRU); each holds at most 64 keys or a 128-byte sketch.', advanced: true },
+    { name: 'udp-max-sources', type: 'int', default: 10000, min: 1, max: 10_000_000, unit: 'sources', help: 'UDP sources with two or more targets counted at once (LRU; each holds at most 64 keys or a 128-byte sketch), and as many one-target sources (32 bytes each, allocated at start).', advanced: true },
   ],
   counters: counterList(UDP_COUNTERS),
   alerts: [{ id: 'udp.scanner', message: 'distinct UDP host:port above the Holt forecast x --udp-factor, with concentrated failures' }],
@@ -55,7 +56,8 @@ export const udpModule = defineScanPart({
       intervals: () => part.intervals,
       erases: () => part.erases,
       sources: () => part.table.size,
-      sourcesEvicted: () => part.table.evictions,
+      singles: () => part.singles.size,
+      sourcesEvicted: () => part.table.evictions + part.singles.evictions,
       scanners: () => part.scanners,
     });
     return null; // runs inside the scan engine
