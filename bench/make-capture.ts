@@ -39,7 +39,15 @@ const ADVERSARIAL_FLAGS = [SYN, SYN, SYN, SYN_ACK, SYN_ACK, 0x04, RST_ACK, ACK, 
 
 export async function makeCapture(path: string, packets: number, mix: CaptureMix = 'mixed'): Promise<void> {
   let seed = 0x5eed;
-  const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0);
+  // mulberry32: an LCG's low bits repeat with a short period (the low 4 bits
+  // every 16 draws), which made the adversarial mix two thirds UDP and one
+  // third SYN instead of the random flags it describes.
+  const rnd = () => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
   const out = createWriteStream(path);
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
