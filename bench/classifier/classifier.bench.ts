@@ -6,7 +6,7 @@
  *
  * Data: the lab session CSVs shipped in models/data/ (real nmap -sS/-sT/-sF/
  * -sN/-sX with the benign client, day1 IPv4 -T4, day2 IPv6 -T3; see
- * bench/classifier/record-lab.ts), and the public captures of
+ * test/scenarios/record-classifier-lab.ts), and the public captures of
  * ../shared/captures labelled by truth.json (optional Internet probers left
  * out of the per-session figures, UDP-only files have no TCP sessions).
  *
@@ -282,7 +282,7 @@ async function main(): Promise<void> {
       const benign = f.startsWith('day2') ? 'fd77::5' : '10.77.0.5';
       console.log(`| ${f} | ${c.has(scanner) ? 'yes' : 'no'} | ${c.has(benign) ? 'yes' : 'no'} | ${c.get(scanner) ?? '-'} | ${r.has(scanner) ? 'yes' : 'no'} | ${r.has(benign) ? 'yes' : 'no'} | ${r.get(scanner) ?? '-'} |`);
     }
-  } else console.log('\n(Per source on the lab recordings: record them with bench/classifier/record-lab.ts and set LAB_CAPTURES=DIR.)');
+  } else console.log('\n(Per source on the lab recordings: record them with test/scenarios/record-classifier-lab.ts and set LAB_CAPTURES=DIR.)');
 
   // 3. Cross-recording.
   const truth = JSON.parse(readFileSync(join(SHARED, 'truth.json'), 'utf8')) as Record<string, Truth>;

@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { liveCaptureMissing } from './capture-env.js';
-import { REPO } from './cli.js';
+import { REPO, SENSOR } from './cli.js';
 import { startRecorder, type Recording } from './recorder.js';
 export type { Recording } from './recorder.js';
 import { waitFor } from './wait.js';
@@ -449,7 +449,7 @@ export class ScanLab {
    * its scan events to `alertsPath`. Resolves once its capture socket is open.
    */
   async startSensor(alertsPath: string, extra: string[] = []): Promise<LiveSensor> {
-    const args = ['--import', 'tsx', join(REPO, 'src/main.ts'), '-network', this.victimIf, '--local-net', LOCAL_NETS, '--alerts', alertsPath, '-verbose', '3', ...extra];
+    const args = [...SENSOR, '-network', this.victimIf, '--local-net', LOCAL_NETS, '--alerts', alertsPath, '-verbose', '3', ...extra];
     const child = this.spawnIn(this.victimNs, process.execPath, args, { cwd: REPO, env: { TZ: 'UTC' } });
     let stdout = '';
     let stderr = '';
