@@ -36,9 +36,7 @@ import { FEATURE_COUNT } from '../../src/sessions/session.js';
 import { SessionTable } from '../../src/sessions/session-table.js';
 import { ipv4ToString, ipv6ToString } from '../../src/decode/address.js';
 import type { ScanEvent } from '../../src/sink/schema.js';
-
-const REPO = join(import.meta.dirname, '../..');
-const SHARED = process.env.SHARED_CAPTURES ?? join(REPO, '../shared/captures');
+import { REPO, SHARED_CAPTURES as SHARED } from '../paths.js';
 const LAB = join(REPO, 'models/data');
 const TRAIN = { rounds: 210, seed: 1, maxDepth: 6, eta: 0.3 };
 const dir = mkdtempSync(join(tmpdir(), 'peng-cls-bench-'));

@@ -17,9 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlertRecord } from '../../src/sink/jsonl.js';
-
-const REPO = join(import.meta.dirname, '../..');
-const SHARED_CAPTURES = process.env.SHARED_CAPTURES ?? join(REPO, '../shared/captures');
+import { REPO, SHARED_CAPTURES } from '../paths.js';
 const CACHE = process.env.PENG_BENCH_CACHE ?? '/tmp/peng-detect-bench-cache';
 const GOAL_PROBES = 10;
 
