@@ -3,7 +3,7 @@
 #   models/make-default-model.sh                 from the shipped lab session CSVs (models/data/)
 #                                                plus the public captures in ../shared/captures
 #   models/make-default-model.sh LAB_PCAP_DIR    first rebuild models/data/ from lab pcaps
-#                                                (record them: bench/classifier/record-lab.ts)
+#                                                (record them: test/scenarios/record-classifier-lab.ts)
 #   OUT=/tmp/m.json models/make-default-model.sh write the model elsewhere (the test compares)
 #
 # Training data (labels by the source that opened the session):
@@ -19,6 +19,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PENG=(node --import tsx src/main.ts)
+# The compiled CLI when no source is newer (npm run build): the same code, started in half the time.
+if [ -f dist/src/main.js ] && [ -z "$(find src -name '*.ts' -newer dist/src/main.js -print -quit)" ]; then
+  PENG=(node dist/src/main.js)
+fi
 OUT="${OUT:-models/classifier-default.json}"
 SHARED="${SHARED_CAPTURES:-../shared/captures}"
 if [ $# -ge 1 ]; then

@@ -6,7 +6,7 @@
  *
  * Data: the lab session CSVs shipped in models/data/ (real nmap -sS/-sT/-sF/
  * -sN/-sX with the benign client, day1 IPv4 -T4, day2 IPv6 -T3; see
- * bench/classifier/record-lab.ts), and the public captures of
+ * test/scenarios/record-classifier-lab.ts), and the public captures of
  * ../shared/captures labelled by truth.json (optional Internet probers left
  * out of the per-session figures, UDP-only files have no TCP sessions).
  *
@@ -36,9 +36,7 @@ import { FEATURE_COUNT } from '../../src/sessions/session.js';
 import { SessionTable } from '../../src/sessions/session-table.js';
 import { ipv4ToString, ipv6ToString } from '../../src/decode/address.js';
 import type { ScanEvent } from '../../src/sink/schema.js';
-
-const REPO = join(import.meta.dirname, '../..');
-const SHARED = process.env.SHARED_CAPTURES ?? join(REPO, '../shared/captures');
+import { REPO, SHARED_CAPTURES as SHARED } from '../paths.js';
 const LAB = join(REPO, 'models/data');
 const TRAIN = { rounds: 210, seed: 1, maxDepth: 6, eta: 0.3 };
 const dir = mkdtempSync(join(tmpdir(), 'peng-cls-bench-'));
@@ -282,7 +280,7 @@ async function main(): Promise<void> {
       const benign = f.startsWith('day2') ? 'fd77::5' : '10.77.0.5';
       console.log(`| ${f} | ${c.has(scanner) ? 'yes' : 'no'} | ${c.has(benign) ? 'yes' : 'no'} | ${c.get(scanner) ?? '-'} | ${r.has(scanner) ? 'yes' : 'no'} | ${r.has(benign) ? 'yes' : 'no'} | ${r.get(scanner) ?? '-'} |`);
     }
-  } else console.log('\n(Per source on the lab recordings: record them with bench/classifier/record-lab.ts and set LAB_CAPTURES=DIR.)');
+  } else console.log('\n(Per source on the lab recordings: record them with test/scenarios/record-classifier-lab.ts and set LAB_CAPTURES=DIR.)');
 
   // 3. Cross-recording.
   const truth = JSON.parse(readFileSync(join(SHARED, 'truth.json'), 'utf8')) as Record<string, Truth>;

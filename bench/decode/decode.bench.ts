@@ -8,7 +8,7 @@
  */
 import { decode } from '../../src/decode/decode.js';
 import { PacketView } from '../../src/decode/packet-view.js';
-import { cat, ethernet, icmp, ipv4, tcp, udp } from '../../test/helpers/packets.js';
+import { cat, ethernet, icmp, ipv4, tcp, udp } from '../../src/decode/craft.js';
 
 type Frags = Parameters<typeof decode>[1];
 let frags: Frags = null as unknown as Frags;

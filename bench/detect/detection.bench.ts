@@ -2,11 +2,10 @@
  * Detection table (`npm run bench` runs this when present; alone:
  * `node --import tsx bench/detect/detection.bench.ts`). Figures, no assertions.
  *
- * 1. The recorded lab scenarios of test/scenarios/catalog.ts (real nmap,
- *    masscan, zmap against network namespaces, benign traffic alongside),
- *    recorded once into a cache dir and reused: PENG_BENCH_RERECORD=1 records
- *    again. Recording needs root and the tools; without them only what the
- *    cache holds is replayed.
+ * 1. The lab scenarios (real nmap, masscan, zmap against network namespaces,
+ *    benign traffic alongside), as recorded into the cache dir by
+ *    test/scenarios/record-bench-cache.ts (needs root: see there); each
+ *    <slug>.json says what its replay is judged against.
  * 2. Every capture in ../shared/captures that truth.json describes.
  *
  * Per scanner: detected or not, technique/pattern/tool reported, probes seen
@@ -14,20 +13,67 @@
  * start event (ts). Per benign source: the number of scans it was named in
  * (must be 0). Goal: every scanner named within 10 probes, no false alert.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SHARED_CAPTURES } from '../../test/helpers/cli.js';
-import { BENIGN4, BENIGN6, labUnavailable, ScanLab, which, type ScanEventRecord } from '../../test/helpers/scan-lab.js';
-import { alertsOptionMissing, LAB_VICTIMS, replayEvents, runScenario, SCENARIOS } from '../../test/scenarios/catalog.js';
-
+import type { AlertRecord } from '../../src/sink/jsonl.js';
+import { REPO, SHARED_CAPTURES } from '../paths.js';
 const CACHE = process.env.PENG_BENCH_CACHE ?? '/tmp/peng-detect-bench-cache';
 const GOAL_PROBES = 10;
 
+/** <slug>.json of the cache (test/scenarios/record-bench-cache.ts writes it). */
 interface Meta {
   slug: string;
   command: string;
   recordedAt: string;
   packets: number;
+  scanner: string;
+  technique: string;
+  pattern: string;
+  tool: string | null;
+  benign: string[];
+  victims: string[];
+  localNets: string;
+}
+
+/** The fields of a scan event the table reads, times in seconds. */
+interface ScanEventRecord {
+  ts: number;
+  event: AlertRecord['event'];
+  id: string;
+  scanner: string;
+  technique: string[];
+  pattern: string;
+  tool: string;
+  probesToDetect: number;
+  firstSeen: number;
+}
+
+/** The sensor, from the sources (as `npm run bench` measures them). */
+function sensor(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src/main.ts'), ...args], { cwd: REPO, env: { ...process.env, TZ: 'UTC' }, encoding: 'utf8', maxBuffer: 256 << 20 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Replay a capture: its scan events (the JSON Lines of --alerts -). */
+function replayEvents(pcap: string, localNets: string | null): { events: ScanEventRecord[]; code: number | null; stderr: string } {
+  const r = sensor(['-r', pcap, '--alerts', '-', '-v', '0', ...(localNets ? ['--local-net', localNets] : [])]);
+  const events: ScanEventRecord[] = [];
+  for (const line of r.stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const a = JSON.parse(line) as AlertRecord;
+    if (typeof a.event !== 'string' || a.scanner === undefined) continue;
+    const technique = Array.isArray(a.technique) ? a.technique : a.technique ? [a.technique] : [];
+    events.push({ ts: Date.parse(a.ts) / 1000, event: a.event, id: a.id, scanner: a.scanner, technique, pattern: a.pattern, tool: a.tool, probesToDetect: a.probes_to_detect, firstSeen: Date.parse(a.first_seen) / 1000 });
+  }
+  return { events, code: r.code, stderr: r.stderr };
+}
+
+/** Does the sensor's CLI have the --alerts option (the scan detectors are merged)? */
+function alertsOptionMissing(): string | null {
+  const r = sensor(['--help-config']);
+  if (r.code !== 0) return `the sensor's --help-config failed: ${r.stderr.trim()}`;
+  return /(^|\s)--alerts\b/m.test(r.stdout) ? null : 'the CLI has no --alerts option yet (scan detectors not merged)';
 }
 
 interface Row {
@@ -107,53 +153,30 @@ function benignCount(events: ScanEventRecord[], source: string): number {
 // ---------------------------------------------------------------------------
 // 1. Lab scenarios
 
-async function recordMissing(): Promise<void> {
-  mkdirSync(CACHE, { recursive: true });
-  const rerecord = process.env.PENG_BENCH_RERECORD === '1';
-  const todo = SCENARIOS.filter((s) => rerecord || !existsSync(join(CACHE, `${s.slug}.json`)) || !existsSync(join(CACHE, `${s.slug}.pcap`)));
-  if (todo.length === 0) return;
-  const why = labUnavailable();
-  if (why) {
-    notes.push(`lab scenarios not recorded: ${why}`);
-    return;
-  }
-  const lab = await ScanLab.create();
-  try {
-    for (const s of todo) {
-      if (!which(s.binary)) {
-        notes.push(`${s.slug}: ${s.binary} not installed, not recorded`);
-        continue;
-      }
-      process.stderr.write(`recording ${s.slug}...\n`);
-      const run = await runScenario(lab, s, CACHE, { live: false });
-      if (run.scan.code !== 0) notes.push(`${s.slug}: scanner exited ${run.scan.code}: ${run.scan.stderr.trim().slice(-300)}`);
-      // The command with this run's interface and MAC, for the record.
-      const meta: Meta = { slug: s.slug, command: run.command, recordedAt: new Date().toISOString(), packets: run.recorded.captured };
-      writeFileSync(join(CACHE, `${s.slug}.json`), JSON.stringify(meta, null, 2) + '\n');
-    }
-  } finally {
-    await lab.destroy();
-  }
-}
-
 function labScenarios(): void {
-  for (const s of SCENARIOS) {
-    const pcap = join(CACHE, `${s.slug}.pcap`);
-    const metaPath = join(CACHE, `${s.slug}.json`);
-    if (!existsSync(pcap) || !existsSync(metaPath)) continue;
-    const r = replayEvents(pcap);
-    if (r.code !== 0) {
-      notes.push(`${s.slug}: replay exited ${r.code}: ${r.stderr.trim().slice(-300)}`);
+  const metas = existsSync(CACHE) ? readdirSync(CACHE).filter((f) => f.endsWith('.json')).sort() : [];
+  if (metas.length === 0) notes.push(`no lab recordings in ${CACHE}: record them with test/scenarios/record-bench-cache.ts (root)`);
+  for (const f of metas) {
+    const m = JSON.parse(readFileSync(join(CACHE, f), 'utf8')) as Partial<Meta>;
+    const pcap = join(CACHE, `${m.slug}.pcap`);
+    if (!existsSync(pcap)) continue;
+    if (!m.scanner || !m.technique || !m.benign || !m.victims) {
+      notes.push(`${f}: recorded by an older bench (no expectations): PENG_BENCH_RERECORD=1 test/scenarios/record-bench-cache.ts`);
       continue;
     }
-    rows.push(judge(`lab ${s.slug}`, r.events, s.scanner, { technique: s.technique[0]!, pattern: s.pattern, tool: s.tool, only: true }));
-    const benign = [BENIGN4, ...(s.ipv6 ? [BENIGN6] : [])];
-    for (const b of benign) benignRows.push({ where: `lab ${s.slug}`, source: b, alerts: benignCount(r.events, b) });
-    const others = [...new Set(r.events.map((e) => e.scanner))].filter((ip) => ip !== s.scanner);
-    const victims = others.filter((ip) => LAB_VICTIMS.includes(ip));
-    benignRows.push({ where: `lab ${s.slug}`, source: 'victims (10.77.0.100-123, fd77::100)', alerts: victims.reduce((n, ip) => n + benignCount(r.events, ip), 0) });
-    for (const ip of others.filter((ip) => !victims.includes(ip) && ip !== BENIGN4 && ip !== BENIGN6)) {
-      benignRows.push({ where: `lab ${s.slug}`, source: `${ip} (unexpected)`, alerts: benignCount(r.events, ip) });
+    const r = replayEvents(pcap, m.localNets ?? null);
+    if (r.code !== 0) {
+      notes.push(`${m.slug}: replay exited ${r.code}: ${r.stderr.trim().slice(-300)}`);
+      continue;
+    }
+    const where = `lab ${m.slug}`;
+    rows.push(judge(where, r.events, m.scanner, { technique: m.technique, pattern: m.pattern, tool: m.tool, only: true }));
+    for (const b of m.benign) benignRows.push({ where, source: b, alerts: benignCount(r.events, b) });
+    const others = [...new Set(r.events.map((e) => e.scanner))].filter((ip) => ip !== m.scanner);
+    const victims = others.filter((ip) => m.victims!.includes(ip));
+    benignRows.push({ where, source: 'victims (10.77.0.100-123, fd77::100)', alerts: victims.reduce((n, ip) => n + benignCount(r.events, ip), 0) });
+    for (const ip of others.filter((ip) => !victims.includes(ip) && !m.benign!.includes(ip))) {
+      benignRows.push({ where, source: `${ip} (unexpected)`, alerts: benignCount(r.events, ip) });
     }
   }
 }
@@ -218,7 +241,7 @@ function publicCaptures(): void {
 function printTables(): void {
   const cell = (v: string | number | null) => (v === null ? '–' : String(v));
   console.log('\n## Detection: scanners (replay of each capture with --alerts)');
-  console.log(`Lab captures cached in ${CACHE} (PENG_BENCH_RERECORD=1 records again); public ones from shared/captures with truth.json.`);
+  console.log(`Lab captures cached in ${CACHE} (test/scenarios/record-bench-cache.ts records them); public ones from shared/captures with truth.json.`);
   console.log('| scenario / capture | scanner | expected | detected | technique reported | pattern | tool | probes_to_detect | s first probe → start | as expected |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
@@ -244,7 +267,6 @@ async function main(): Promise<void> {
     console.log(`\n## Detection table\nskipped: ${missing}`);
     return;
   }
-  await recordMissing();
   labScenarios();
   publicCaptures();
   printTables();

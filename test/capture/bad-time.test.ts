@@ -7,7 +7,7 @@ import { goTime } from '../../src/sink/go-time.js';
 import { timestampMicros } from '../../src/sink/influx/line-protocol.js';
 import { isoTime } from '../../src/sink/schema.js';
 import { runCli, SAMPLE } from '../helpers/cli.js';
-import { pcapngFile } from '../helpers/packets.js';
+import { pcapngFile } from '../../src/decode/craft.js';
 import { readPcapRecords } from '../helpers/sample-records.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peng-badtime-'));

@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO } from '../helpers/cli.js';
+import { REPO, SENSOR } from '../helpers/cli.js';
 
 const isRoot = process.getuid?.() === 0;
 const haveNative = existsSync(join(REPO, 'src/capture/native/build/Release/peng_pcap.node'));
@@ -19,7 +19,7 @@ async function interfaceGoesAway(engine: 'native' | 'cap', how: 'del' | 'down' =
   execFileSync('ip', ['link', 'add', dev, 'type', 'veth', 'peer', 'name', `${dev}p`]);
   try {
     execFileSync('ip', ['link', 'set', dev, 'up']);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/main.ts'), '-network', dev, '--capture-engine', engine, '--local-net', '10.0.0.0/8'], {
+    const child = spawn(process.execPath, [...SENSOR, '-network', dev, '--capture-engine', engine, '--local-net', '10.0.0.0/8'], {
       cwd: REPO,
       env: { ...process.env, TZ: 'UTC' },
     });

@@ -9,7 +9,7 @@ import { FileSource } from '../../src/capture/file-source.js';
 import { decode } from '../../src/decode/decode.js';
 import { DecodeStatus } from '../../src/decode/status.js';
 import { isSensorError } from '../../src/errors.js';
-import { ethernet, ipv4, ipv6, pcapFile, pcapngFile, tcp } from '../helpers/packets.js';
+import { ethernet, ipv4, ipv6, pcapFile, pcapngFile, tcp } from '../../src/decode/craft.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peng-readers-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { REPO, runCli, SAMPLE } from '../helpers/cli.js';
+import { REPO, runCli, SAMPLE, SENSOR } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peng-faults-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,7 +30,7 @@ test('-r of a directory, a missing file or an unreadable name: one line, exit 1,
 
 /** Run the CLI with its standard output already closed by the reader (as `| head -0` would). */
 function runStdoutClosed(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/main.ts'), ...args], {
+  const child = spawn(process.execPath, [...SENSOR, ...args], {
     cwd: REPO,
     env: { ...process.env, TZ: 'UTC' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,7 +67,7 @@ test('stdout closed by its reader (EPIPE): console and --alerts - stop, the file
 
 test('stdout closed and nothing else written: the run stops early, as tcpdump does on SIGPIPE, exit 0', async () => {
   // The sample on a pipe this test keeps open: only a stop on EPIPE ends this run.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/main.ts'), '-r', '-', '--local-net', '10.99.0.0/16', '-timeFrame', '10ms', '-verbose', '3'], {
+  const child = spawn(process.execPath, [...SENSOR, '-r', '-', '--local-net', '10.99.0.0/16', '-timeFrame', '10ms', '-verbose', '3'], {
     cwd: REPO,
     env: { ...process.env, TZ: 'UTC' },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -89,7 +89,7 @@ test('stdout closed and nothing else written: the run stops early, as tcpdump do
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`-r - with an idle pipe (the writer keeps it open) ends on ${signal}: frames flushed, stats, exit 0`, async () => {
     const sample = readFileSync(SAMPLE);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/main.ts'), '-r', '-', '--local-net', '10.99.0.0/16', '-timeFrame', '1s'], {
+    const child = spawn(process.execPath, [...SENSOR, '-r', '-', '--local-net', '10.99.0.0/16', '-timeFrame', '1s'], {
       cwd: REPO,
       env: { ...process.env, TZ: 'UTC' },
       stdio: ['pipe', 'pipe', 'pipe'],

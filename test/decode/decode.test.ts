@@ -4,7 +4,7 @@ import { ipv4ToString, ipv6ToString } from '../../src/decode/address.js';
 import { decode } from '../../src/decode/decode.js';
 import { Layer, PacketView } from '../../src/decode/packet-view.js';
 import { DecodeStatus } from '../../src/decode/status.js';
-import { bsdNull, cat, ethernet, icmp, ipv4, ipv6, sll, sll2, tcp, udp } from '../helpers/packets.js';
+import { bsdNull, cat, ethernet, icmp, ipv4, ipv6, sll, sll2, tcp, udp } from '../../src/decode/craft.js';
 
 function run(bytes: Uint8Array, linkType: number): PacketView {
   const v = new PacketView();

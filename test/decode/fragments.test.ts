@@ -11,7 +11,7 @@ import { Reassembler } from '../../src/decode/fragments.js';
 import { defaultReassembler } from '../../src/decode/module.js';
 import { Evasion, Layer, PacketView } from '../../src/decode/packet-view.js';
 import { DecodeStatus } from '../../src/decode/status.js';
-import { cat, ethernet, ipv4, ipv6, tcp, udp } from '../helpers/packets.js';
+import { cat, ethernet, ipv4, ipv6, tcp, udp } from '../../src/decode/craft.js';
 
 const MSS = [2, 4, 0x05, 0xb4];
 const SYN = tcp({ sport: 41000, dport: 22, flags: 0x02, window: 1024, options: MSS, seq: 0x01020304 }); // 24 bytes

@@ -10,7 +10,7 @@ import { decode } from '../../src/decode/decode.js';
 import { defaultReassembler } from '../../src/decode/module.js';
 import { Layer, PacketView, SctpChunk } from '../../src/decode/packet-view.js';
 import { DecodeStatus } from '../../src/decode/status.js';
-import { ethernet, icmp, ipv4, ipv6, tcp, udp } from '../helpers/packets.js';
+import { ethernet, icmp, ipv4, ipv6, tcp, udp } from '../../src/decode/craft.js';
 
 const tcpWith = (options: number[]) => tcp({ flags: 0x02, options });
 

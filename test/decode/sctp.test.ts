@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { decode } from '../../src/decode/decode.js';
 import { Layer, PacketView } from '../../src/decode/packet-view.js';
 import { DecodeStatus } from '../../src/decode/status.js';
-import { ethernet, icmp, ipv4, ipv6 } from '../helpers/packets.js';
+import { ethernet, icmp, ipv4, ipv6 } from '../../src/decode/craft.js';
 
 /** Common header (ports, tag, checksum) and one chunk of `type` with a 4-byte body. */
 const sctp = (sport: number, dport: number, type: number) =>

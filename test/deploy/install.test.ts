@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { REPO } from '../helpers/cli.js';
+import { DIST_FRESH, REPO } from '../helpers/cli.js';
 
 const npm = spawnSync('npm', ['--version'], { encoding: 'utf8' });
 const noNpm = npm.status === 0 ? false : 'npm is not on PATH';
@@ -18,6 +18,20 @@ const nodedir = noNpm ? '' : spawnSync('npm', ['config', 'get', 'nodedir'], { en
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
 const tmp = mkdtempSync(join(tmpdir(), 'peng-install-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
+
+/**
+ * The real tarball, packed once for the tests that read it (a pack is ~10 s).
+ * With dist/ already built from the current sources, `prepare` (tsc) is skipped.
+ */
+let tarball: { path: string; files: string[] } | null = null;
+function pack(): { path: string; files: string[] } {
+  if (tarball) return tarball;
+  const r = spawnSync('npm', ['pack', '--pack-destination', tmp, '--json', ...(DIST_FRESH ? ['--ignore-scripts'] : [])], { cwd: REPO, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const info = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0] as { filename: string; files: { path: string }[] };
+  tarball = { path: join(tmp, info.filename), files: info.files.map((f) => f.path) };
+  return tarball;
+}
 
 /** The environment npm gives install scripts: node-gyp on PATH, npm's nodedir. */
 function scriptEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -33,14 +47,13 @@ describe('package.json', () => {
       if (want?.includes('20.19')) assert.match(pkg.engines.node, /\^20\.19/, `${dep} needs ${want}`);
     }
     assert.equal(pkg.optionalDependencies.cap !== undefined && pkg.dependencies.cap === undefined, true, 'cap is optional');
-    assert.ok(pkg.devDependencies['pcap-parser'] && !pkg.dependencies['pcap-parser'], 'pcap-parser is for the bench only');
+    const bench = JSON.parse(readFileSync(join(REPO, 'bench/package.json'), 'utf8'));
+    assert.ok(bench.dependencies['pcap-parser'] && !pkg.dependencies['pcap-parser'] && !pkg.devDependencies['pcap-parser'], 'pcap-parser is for the bench only (bench/package.json)');
     assert.ok(pkg.dependencies.yaml, 'yaml reads --config at run time');
   });
 
   test('npm pack ships sources of the addon but no build objects', { skip: noNpm }, () => {
-    const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    const files = (JSON.parse(r.stdout)[0].files as { path: string }[]).map((f) => f.path);
+    const files = pack().files;
     assert.deepEqual(files.filter((f) => f.includes('/build/') || f.endsWith('.o') || f.endsWith('.node')), []);
     for (const f of ['src/capture/native/pcap_binding.c', 'src/capture/native/binding.gyp', 'src/capture/native/build-addon.mjs', 'bin/peng-ts.js', 'deploy/peng-ts.service', 'deploy/peng-ts.yaml', 'deploy/peng-ts.logrotate']) {
       assert.ok(files.includes(f), `${f} is shipped`);
@@ -69,9 +82,7 @@ describe('addon build without libpcap headers', { skip: noNpm }, () => {
 describe('npm install of the packed tarball, no compiler, no cap', { skip: noNpm }, () => {
   let app = '';
   test('installs, replays, and -network says what to install', () => {
-    const packed = spawnSync('npm', ['pack', '--pack-destination', tmp, '--json'], { cwd: REPO, encoding: 'utf8' });
-    assert.equal(packed.status, 0, packed.stderr);
-    const tgz = join(tmp, JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[')))[0].filename as string);
+    const tgz = pack().path;
     app = join(tmp, 'app');
     spawnSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'peng-user', version: '1.0.0', private: true, allowScripts: { 'peng-ts': true } }));

@@ -21,7 +21,7 @@ import { createScanEngine } from '../../src/assemble/scan-engine.js';
 import { ALERT_COLUMNS, alertRow } from '../../src/sink/alerts-csv.js';
 import { alertRecord } from '../../src/sink/jsonl.js';
 import type { ScanEvent } from '../../src/sink/schema.js';
-import { ethernet, ipv4, tcp, udp } from '../helpers/packets.js';
+import { ethernet, ipv4, tcp, udp } from '../../src/decode/craft.js';
 import { Harness, udp as udpView } from './helpers/views.js';
 
 const NOW = 1764579600; // packet time of the literal packets (2025-12-01)

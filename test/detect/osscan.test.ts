@@ -9,7 +9,7 @@ import { decode } from '../../src/decode/decode.js';
 import { PacketView } from '../../src/decode/packet-view.js';
 import { DecodeStatus } from '../../src/decode/status.js';
 import { osProbe, OS_PROBE_NAMES } from '../../src/detect/osscan/os-probes.js';
-import { ethernet, icmp, ipv4, tcp, udp } from '../helpers/packets.js';
+import { ethernet, icmp, ipv4, tcp, udp } from '../../src/decode/craft.js';
 import { Harness } from './helpers/views.js';
 
 const SCANNER = '10.0.0.1';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { frameLines, REPO, runCli } from '../helpers/cli.js';
+import { frameLines, REPO, runCli, SENSOR } from '../helpers/cli.js';
 import { liveCaptureMissing } from '../helpers/capture-env.js';
 import { createNetnsPair, requireRoot } from '../helpers/netns.js';
 import { startRecorder } from '../helpers/recorder.js';
@@ -27,7 +27,7 @@ test('live: nmap -sS from another namespace raises SERVER entropy; the replay of
   const recording = await startRecorder((cmd, args) => lab.spawn(lab.victim, cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] }), lab.victimIf, pcap);
   t.after(() => recording.stop());
   // No --local-net: live, the interface's own addresses are local (Peng's rule).
-  const sensor = lab.spawn(lab.victim, process.execPath, ['--import', 'tsx', join(REPO, 'src/main.ts'), '-network', lab.victimIf, '-timeFrame', '2s'], {
+  const sensor = lab.spawn(lab.victim, process.execPath, [...SENSOR, '-network', lab.victimIf, '-timeFrame', '2s'], {
     cwd: REPO,
     env: { ...process.env, TZ: 'UTC' },
     stdio: ['ignore', 'pipe', 'pipe'],

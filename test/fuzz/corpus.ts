@@ -1,5 +1,5 @@
 import { SAMPLE } from '../helpers/cli.js';
-import { pcapFile, pcapngFile } from '../helpers/packets.js';
+import { pcapFile, pcapngFile } from '../../src/decode/craft.js';
 import { readPcapRecords } from '../helpers/sample-records.js';
 
 /**

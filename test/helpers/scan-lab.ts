@@ -9,18 +9,17 @@
  * Traffic only ever flows between these two namespaces: the scanners are
  * pointed at the victim's addresses and given the victim veth's MAC as their
  * router (masscan --router-mac, zmap -G), so nothing leaves the pair.
- * Namespace and interface names carry the process id, so concurrent runs never
- * meet; destroy() kills every process in both namespaces and deletes them, and
- * a process 'exit'/signal backstop does the same if a test dies first.
- * Namespaces left by a run that was SIGKILLed (its pid is gone) are removed
- * when the next lab is made.
+ * destroy() kills every process in both namespaces and deletes them; names,
+ * the root check, the exit backstop and the orphan sweep are the library's
+ * core (namespaces.ts), shared with the plain pair of netns.ts.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { liveCaptureMissing } from './capture-env.js';
-import { REPO } from './cli.js';
+import { REPO, SENSOR } from './cli.js';
+import { holdNamespaces, must, PATH, PYTHON, removeNamespaceSync, run, type ExecResult } from './namespaces.js';
+export { isRoot, labUnavailable, which, type ExecResult } from './namespaces.js';
 import { startRecorder, type Recording } from './recorder.js';
 export type { Recording } from './recorder.js';
 import { waitFor } from './wait.js';
@@ -39,118 +38,6 @@ export const NOBODY4 = '10.77.0.250';
 export const LOCAL_NETS = '10.77.0.0/24,fd77::/64';
 /** Ports open on every victim address. */
 export const OPEN_TCP = [22, 443, 8080] as const;
-
-const PREFIX = 'psl';
-/** PATH for every command the lab runs: ip, tcpdump, zmap live in sbin, which a user's PATH may lack. */
-const PATH = `${process.env.PATH ?? '/usr/bin:/bin'}:/usr/sbin:/sbin:/usr/local/sbin`;
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-
-// ---------------------------------------------------------------------------
-// Environment checks
-
-export function isRoot(): boolean {
-  return typeof process.getuid === 'function' && process.getuid() === 0;
-}
-
-/** The path of a program on PATH (sbin included), or null. */
-export function which(program: string): string | null {
-  for (const dir of PATH.split(':')) {
-    if (dir && existsSync(join(dir, program))) return join(dir, program);
-  }
-  return null;
-}
-
-/** Why a lab cannot be built here, or null when it can. */
-export function labUnavailable(): string | null {
-  if (!isRoot()) return 'needs root (network namespaces, raw sockets, live capture)';
-  for (const p of ['ip', 'tcpdump', 'nc', 'ss']) if (!which(p)) return `${p} is not installed (bash .ci/install-deps)`;
-  if (!existsSync(PYTHON) && !which('python3')) return 'python3 is not installed';
-  const engine = liveCaptureMissing();
-  if (engine) return engine;
-  const probe = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  if (probe.status !== 0) return `ip netns does not work here: ${probe.stderr.trim()}`;
-  return null;
-}
-
-// ---------------------------------------------------------------------------
-// Small process helpers
-
-export interface ExecResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** Wall-clock milliseconds the command ran. */
-  ms: number;
-}
-
-
-function run(cmd: string, args: string[]): ExecResult {
-  const t0 = Date.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, PATH } });
-  return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : ''), ms: Date.now() - t0 };
-}
-
-function must(cmd: string, args: string[]): string {
-  const r = run(cmd, args);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
-  return r.stdout;
-}
-
-/** Kill every process inside a namespace, then delete it. Synchronous: usable from an 'exit' handler. */
-function removeNamespaceSync(ns: string): void {
-  for (let round = 0; round < 3; round++) {
-    const pids = run('ip', ['netns', 'pids', ns]).stdout.split(/\s+/).filter(Boolean).map(Number);
-    if (pids.length === 0) break;
-    for (const pid of pids) {
-      try {
-        process.kill(pid, round === 0 ? 'SIGTERM' : 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    const until = Date.now() + 300;
-    while (Date.now() < until && run('ip', ['netns', 'pids', ns]).stdout.trim() !== '') {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-    }
-  }
-  run('ip', ['netns', 'del', ns]);
-}
-
-const live = new Set<ScanLab>();
-let backstopInstalled = false;
-
-function installBackstop(): void {
-  if (backstopInstalled) return;
-  backstopInstalled = true;
-  process.on('exit', () => {
-    for (const lab of live) lab.abandonSync();
-  });
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(sig, () => {
-      for (const lab of live) lab.abandonSync();
-      process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
-    });
-  }
-}
-
-/** Remove lab namespaces whose creating process no longer exists (a run killed with SIGKILL). */
-function removeOrphanNamespaces(): void {
-  const names = run('ip', ['netns', 'list']).stdout.split('\n').map((l) => l.split(/\s/)[0]);
-  for (const ns of names) {
-    const m = new RegExp(`^${PREFIX}(\\d+)n\\d+[sv]$`).exec(ns ?? '');
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid) continue;
-    let alive = true;
-    try {
-      process.kill(pid, 0);
-    } catch {
-      alive = false;
-    }
-    if (!alive) removeNamespaceSync(ns!);
-  }
-}
 
 // ---------------------------------------------------------------------------
 // Scripts run inside the namespaces
@@ -263,8 +150,6 @@ export interface LiveSensor {
   stop(timeoutMs?: number): Promise<ExecResult & { stopMs: number }>;
 }
 
-let labSeq = 0;
-
 export class ScanLab {
   readonly scannerNs: string;
   readonly victimNs: string;
@@ -278,9 +163,11 @@ export class ScanLab {
   private sentinels = 0;
   private destroyed = false;
   private readonly ownDir: boolean;
+  private readonly release: () => void;
 
   private constructor(dir?: string) {
-    const base = `${PREFIX}${process.pid}n${labSeq++}`;
+    const { base, release } = holdNamespaces(this);
+    this.release = release;
     this.scannerNs = `${base}s`;
     this.victimNs = `${base}v`;
     this.scannerIf = `${base}s`;
@@ -292,10 +179,7 @@ export class ScanLab {
 
   /** Build the namespaces, addresses and services; throws (after cleaning up) if anything fails. */
   static async create(opts: { dir?: string } = {}): Promise<ScanLab> {
-    installBackstop();
-    removeOrphanNamespaces();
     const lab = new ScanLab(opts.dir);
-    live.add(lab);
     try {
       lab.build();
       await lab.startServices();
@@ -451,7 +335,7 @@ export class ScanLab {
    * its scan events to `alertsPath`. Resolves once its capture socket is open.
    */
   async startSensor(alertsPath: string, extra: string[] = []): Promise<LiveSensor> {
-    const args = ['--import', 'tsx', join(REPO, 'src/main.ts'), '-network', this.victimIf, '--local-net', LOCAL_NETS, '--alerts', alertsPath, '-verbose', '3', ...extra];
+    const args = [...SENSOR, '-network', this.victimIf, '--local-net', LOCAL_NETS, '--alerts', alertsPath, '-verbose', '3', ...extra];
     const child = this.spawnIn(this.victimNs, process.execPath, args, { cwd: REPO, env: { TZ: 'UTC' } });
     let stdout = '';
     let stderr = '';
@@ -526,7 +410,7 @@ export class ScanLab {
     }
     removeNamespaceSync(this.victimNs);
     removeNamespaceSync(this.scannerNs);
-    live.delete(this);
+    this.release();
   }
 }
 

@@ -32,6 +32,14 @@ const havePython = spawnSync(python, ['-c', 'import xgboost, sklearn']).status =
 let dir = '';
 let trainCsv: string[] = [];
 let testCsv: string[] = [];
+/** One model trained with seed 7 in before(): the tests read it, none writes it (a training is ~3 s). */
+let model7 = '';
+
+function train(model: string): void {
+  const r = runCli(['train', ...trainCsv, '--model', model, '--seed', '7']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /trained 210 trees with XGBoost \d+\.\d+\.\d+ on \d+ sessions/);
+}
 
 before(() => {
   if (noXgb || !haveCaptures) return;
@@ -45,6 +53,8 @@ before(() => {
   };
   trainCsv = TRAIN.map(([f, label], i) => make([f, '--label', label], `train${i}.csv`));
   testCsv = TEST.map(([f, opt, v], i) => make([f, opt, v], `test${i}.csv`));
+  model7 = join(dir, 'seed7.json');
+  train(model7);
 });
 
 after(() => {
@@ -54,13 +64,9 @@ after(() => {
 const skip = noXgb || (!haveCaptures && 'shared captures missing');
 
 test('peng-ts train: libxgboost writes a JSON model with our feature names, byte for byte the same for the same seed', { skip }, () => {
-  const a = join(dir, 'a.json');
+  const a = model7;
   const b = join(dir, 'b.json');
-  for (const m of [a, b]) {
-    const r = runCli(['train', ...trainCsv, '--model', m, '--seed', '7']);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /trained 210 trees with XGBoost \d+\.\d+\.\d+ on \d+ sessions/);
-  }
+  train(b);
   assert.ok(readFileSync(a).equals(readFileSync(b)), 'same data and seed: same bytes');
   const json = JSON.parse(readFileSync(a, 'utf8'));
   assert.deepEqual(json.learner.feature_names, FEATURE_NAMES);
@@ -71,8 +77,7 @@ test('peng-ts train: libxgboost writes a JSON model with our feature names, byte
 });
 
 test('the TypeScript evaluator gives libxgboost\'s margins (XGBoosterPredict) to 1e-6 on sessions it was not trained on', { skip }, () => {
-  const m = join(dir, 'eval.json');
-  assert.equal(runCli(['train', ...trainCsv, '--model', m]).code, 0);
+  const m = model7;
   const d = readDatasets(testCsv);
   assert.ok(d.rows > 3000, `${d.rows} test sessions`);
   const model = XgbModel.load(m);

@@ -11,12 +11,12 @@
  * marked todo with what it showed (the detectors are not loosened here).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { alertsOptionMissing } from './catalog.js';
 import { labUnavailable, ScanLab, VICTIMS4, which } from '../helpers/scan-lab.js';
+import { labFixture } from './lab-fixture.js';
 import { recordRun, replayAll, show, waitListening, type EventLine } from './lab-events.js';
 
 const unavailable = labUnavailable() ?? (which('curl') ? null : 'curl is not installed') ?? alertsOptionMissing();
@@ -220,21 +220,14 @@ function naming(events: EventLine[], trap: Trap): EventLine[] {
 }
 
 describe('benign traps stay silent (live and replayed)', { skip: unavailable ?? false, concurrency: 1 }, () => {
-  let lab: ScanLab;
-  let dir: string;
-  before(async () => {
-    lab = await ScanLab.create();
-    dir = mkdtempSync(join(tmpdir(), 'peng-traps-'));
+  const fx = labFixture('peng-traps-', async (lab) => {
     for (const a of CLIENTS) await lab.exec(lab.scannerNs, 'ip', ['addr', 'add', `${a}/24`, 'dev', lab.scannerIf]);
-  });
-  after(async () => {
-    await lab?.destroy();
-    if (dir && !process.env.PENG_KEEP_CAPTURES) rmSync(dir, { recursive: true, force: true });
   });
 
   for (const trap of TRAPS) {
     const skip = only && !only.includes(trap.slug) ? `not in PENG_TRAPS=${only.join(',')}` : false;
     test(`${trap.slug}: ${trap.what}`, { skip, todo: trap.firesToday, timeout: 180_000 }, async (t) => {
+      const { lab, dir } = fx;
       let said = '';
       const run = await recordRun(lab, dir, trap.slug, async () => {
         said = await trap.run(lab, dir);

@@ -13,17 +13,22 @@ import { ScanLab } from '../helpers/scan-lab.js';
 export interface LabFixture {
   readonly lab: ScanLab;
   readonly dir: string;
+  /** PENG_KEEP_CAPTURES is set: everything is kept. */
+  readonly keepAll: boolean;
   /** A test failed: keep the directory. */
   failed(): void;
 }
 
-export function labFixture(prefix: string): LabFixture {
+/** `setup` runs once the lab is up (extra addresses, services the describe block needs). */
+export function labFixture(prefix: string, setup?: (lab: ScanLab) => Promise<void>): LabFixture {
   let lab: ScanLab | undefined;
   let dir = '';
-  let keep = Boolean(process.env.PENG_KEEP_CAPTURES);
+  const keepAll = Boolean(process.env.PENG_KEEP_CAPTURES);
+  let keep = keepAll;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), prefix));
     lab = await ScanLab.create();
+    await setup?.(lab);
   });
   after(async () => {
     await lab?.destroy();
@@ -38,6 +43,7 @@ export function labFixture(prefix: string): LabFixture {
     get dir() {
       return dir;
     },
+    keepAll,
     failed: () => {
       keep = true;
     },

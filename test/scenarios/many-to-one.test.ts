@@ -9,12 +9,10 @@
  * run under the lab lock: flock /tmp/peng-lab.lock node --import tsx --test test/scenarios/many-to-one.test.ts
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { alertsOptionMissing, LAB_BENIGN } from './catalog.js';
-import { labUnavailable, SCANNER4, ScanLab, VICTIMS4, which } from '../helpers/scan-lab.js';
+import { labUnavailable, SCANNER4, VICTIMS4, which } from '../helpers/scan-lab.js';
+import { labFixture } from './lab-fixture.js';
 import { recordRun, replayAll, show, type EventLine, type LabRun } from './lab-events.js';
 
 const unavailable = labUnavailable() ?? alertsOptionMissing();
@@ -45,19 +43,12 @@ function views(run: LabRun, extra: string[] = []): [string, EventLine[]][] {
 }
 
 describe('many-to-one and decoys with real tools (live and replayed)', { skip: unavailable ?? false, concurrency: 1 }, () => {
-  let lab: ScanLab;
-  let dir: string;
-  before(async () => {
-    lab = await ScanLab.create();
-    dir = mkdtempSync(join(tmpdir(), 'peng-many-'));
+  const fx = labFixture('peng-many-', async (lab) => {
     for (const a of [...SPLIT, ...DECOYS]) await lab.exec(lab.scannerNs, 'ip', ['addr', 'add', `${a}/24`, 'dev', lab.scannerIf]);
-  });
-  after(async () => {
-    await lab?.destroy();
-    if (dir && !process.env.PENG_KEEP_CAPTURES) rmSync(dir, { recursive: true, force: true });
   });
 
   test('hping3 --rand-source SYN flood: the victim is named, flood flag, with benign clients alongside', { skip: which('hping3') ? false : 'hping3 is not installed', timeout: 180_000 }, async (t) => {
+    const { lab, dir } = fx;
     const run = await recordRun(lab, dir, 'flood', async () => {
       const benign = lab.benign({ seconds: 3, refused: false });
       const r = await lab.scanner('hping3', ['-S', '-p', '8080', '--rand-source', '-c', '20000', '--faster', VICTIM], 90_000);
@@ -80,6 +71,7 @@ describe('many-to-one and decoys with real tools (live and replayed)', { skip: u
   });
 
   test('ten nmap processes sharing the ports of one host: a distributed scan of it (not a flood)', { skip: which('nmap') ? false : 'nmap is not installed', timeout: 180_000 }, async (t) => {
+    const { lab, dir } = fx;
     const run = await recordRun(lab, dir, 'split-scan', async () => {
       const scans = SPLIT.map((src, i) =>
         lab.scanner('nmap', ['-n', '-Pn', '-sS', '-T4', '--max-retries', '1', '-e', lab.scannerIf, '-S', src, '-p', `${1 + 30 * i}-${30 * (i + 1)}`, VICTIM], 90_000),
@@ -99,6 +91,7 @@ describe('many-to-one and decoys with real tools (live and replayed)', { skip: u
   });
 
   test('nmap -D: every decoy is named, all in one group of four', { skip: which('nmap') ? false : 'nmap is not installed', timeout: 180_000 }, async (t) => {
+    const { lab, dir } = fx;
     const run = await recordRun(lab, dir, 'decoys', async () => {
       const benign = lab.benign({ seconds: 2, refused: false });
       const r = await lab.scanner('nmap', ['-n', '-Pn', '-sS', '-T4', '--max-retries', '1', '-e', lab.scannerIf, '-S', SCANNER4, '-D', `${DECOYS[0]},${DECOYS[1]},ME,${DECOYS[2]}`, '-p', '1-200', VICTIM], 90_000);
@@ -120,6 +113,7 @@ describe('many-to-one and decoys with real tools (live and replayed)', { skip: u
   });
 
   test('entropy alarm: a SYN burst over thousands of ports lifts SERVER entropy above its learned baseline (item 12)', { skip: which('hping3') ? false : 'hping3 is not installed', timeout: 180_000 }, async (t) => {
+    const { lab, dir } = fx;
     // 1 s frames and a 3-frame warm-up (the default is 20 frames): the lab's benign traffic is the baseline.
     const args = ['-timeFrame', '1s', '--entropy-warmup', '3'];
     const run = await recordRun(lab, dir, 'entropy', async () => {

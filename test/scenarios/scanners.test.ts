@@ -12,11 +12,10 @@
  * PENG_SCENARIOS=nmap-sT,zmap to run only some scenarios.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { labUnavailable, ScanLab, which, type ScanEventRecord } from '../helpers/scan-lab.js';
+import { rmSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { labUnavailable, which, type ScanEventRecord } from '../helpers/scan-lab.js';
+import { labFixture } from './lab-fixture.js';
 import { alertsOptionMissing, LAB_BENIGN, LAB_VICTIMS, replayEvents, runScenario, SCENARIOS, type Scenario, type ScenarioRun } from './catalog.js';
 
 const unavailable = labUnavailable() ?? alertsOptionMissing();
@@ -88,21 +87,7 @@ function checkCounts(end: ScanEventRecord, s: Scenario, where: string): void {
 }
 
 describe('real scanners, live and replayed (issue 3)', { skip: unavailable ?? false }, () => {
-  let lab: ScanLab;
-  let dir = '';
-  let failed = false;
-  const keepAll = Boolean(process.env.PENG_KEEP_CAPTURES);
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'peng-scenarios-'));
-    lab = await ScanLab.create();
-  });
-  after(async () => {
-    await lab?.destroy();
-    if (!dir) return;
-    if (failed || keepAll) console.log(`# captures and alerts ${keepAll ? '' : 'of the failed scenarios '}kept in ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
-  });
+  const fx = labFixture('peng-scenarios-');
 
   for (const s of SCENARIOS) {
     const missing = which(s.binary)
@@ -113,7 +98,7 @@ describe('real scanners, live and replayed (issue 3)', { skip: unavailable ?? fa
     test(`${s.slug}: ${s.technique.join('+')} ${s.pattern}${s.tool ? ` by ${s.tool}` : ''}`, { skip: missing, timeout: 150_000 }, async (t) => {
       let run: ScenarioRun | undefined;
       try {
-        run = await runScenario(lab, s, dir, { live: true });
+        run = await runScenario(fx.lab, s, fx.dir, { live: true });
         t.diagnostic(`$ ${run.command}  (${run.scan.ms} ms; tcpdump: ${run.recorded.captured} packets, ${run.recorded.droppedByKernel} dropped)`);
         assert.equal(run.scan.code, 0, `scanner failed: ${run.scan.stderr}`);
 
@@ -154,9 +139,9 @@ describe('real scanners, live and replayed (issue 3)', { skip: unavailable ?? fa
           assert.equal(L.end.probes, R.end.probes, 'live and replay probes (no kernel drops)');
         }
         // Passed: only failed scenarios keep their capture (unless PENG_KEEP_CAPTURES).
-        if (!keepAll) for (const f of [run.pcap, run.pcap.replace(/\.pcap$/, '.live.jsonl')]) rmSync(f, { force: true });
+        if (!fx.keepAll) for (const f of [run.pcap, run.pcap.replace(/\.pcap$/, '.live.jsonl')]) rmSync(f, { force: true });
       } catch (e) {
-        failed = true;
+        fx.failed();
         if (run) (e as Error).message += `\n(capture kept: ${run.pcap}; live alerts: ${run.pcap.replace(/\.pcap$/, '.live.jsonl')})`;
         throw e;
       }

@@ -4,11 +4,10 @@
  * lab lock (flock /tmp/peng-lab.lock node --import tsx --test test/sessions/live.test.ts).
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { SESSION_HEADER } from '../../src/sessions/columns.js';
-import { REPO } from '../helpers/cli.js';
+import { REPO, SENSOR } from '../helpers/cli.js';
 import { BENIGN4, labUnavailable, SCANNER4, ScanLab, VICTIMS4 } from '../helpers/scan-lab.js';
 import { waitFor } from '../helpers/servers.js';
 
@@ -17,7 +16,7 @@ const unavailable = labUnavailable();
 test('sessions -network: a live nmap -sS and a benign client become labelled rows; SIGINT writes the open ones', { skip: unavailable ?? false, timeout: 120_000 }, async () => {
   const lab = await ScanLab.create();
   try {
-    const child = lab.spawnIn(lab.victimNs, process.execPath, ['--import', 'tsx', join(REPO, 'src/main.ts'), 'sessions', '-network', lab.victimIf, '--scanner', SCANNER4], { cwd: REPO, env: { TZ: 'UTC' } });
+    const child = lab.spawnIn(lab.victimNs, process.execPath, [...SENSOR, 'sessions', '-network', lab.victimIf, '--scanner', SCANNER4], { cwd: REPO, env: { TZ: 'UTC' } });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { REPO, startCli } from '../helpers/cli.js';
-import { ethernet, ipv4, pcapFile, tcp, type Rec } from '../helpers/packets.js';
+import { ethernet, ipv4, pcapFile, tcp, type Rec } from '../../src/decode/craft.js';
 import { waitFor } from '../helpers/wait.js';
 
 const noLogrotate = spawnSync('logrotate', ['--version']).error ? 'logrotate is not installed (apt-get install logrotate)' : false;

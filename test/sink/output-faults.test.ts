@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { REPO, runCli, SAMPLE } from '../helpers/cli.js';
+import { REPO, runCli, SAMPLE, SENSOR } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peng-outfaults-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,7 +73,7 @@ test('--user: output files are opened as root before privileges are dropped (as 
   const csv = join(rootOnly, 'frames.csv');
   const alerts = join(rootOnly, 'alerts.jsonl');
   // Loopback only, nothing is sent: the run is started and stopped.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/main.ts'), '-network', 'lo', '--user', 'nobody', '-export', csv, '--alerts', alerts, '-timeFrame', '1s'], {
+  const child = spawn(process.execPath, [...SENSOR, '-network', 'lo', '--user', 'nobody', '-export', csv, '--alerts', alerts, '-timeFrame', '1s'], {
     cwd: REPO,
     env: { ...process.env, TZ: 'UTC' },
   });

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import { DistinctCounter } from '../../src/track/distinct-counter.js';
 import { setHashSeed } from '../../src/track/hash.js';
 import { runCli } from '../helpers/cli.js';
-import { ethernet, ipv4, pcapFile, tcp } from '../helpers/packets.js';
+import { ethernet, ipv4, pcapFile, tcp } from '../../src/decode/craft.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peng-seed-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

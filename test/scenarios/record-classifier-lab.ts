@@ -7,13 +7,13 @@
  *   day1: IPv4, nmap -T4, ports 1-1000, benign HTTP every 50 ms
  *   day2: IPv6, nmap -T3, ports 1-1500, benign HTTP every 200 ms
  * Needs root; run it under the lab lock:
- *   flock /tmp/peng-lab.lock node --import tsx bench/classifier/record-lab.ts OUTDIR
+ *   flock /tmp/peng-lab.lock node --import tsx test/scenarios/record-classifier-lab.ts OUTDIR
  * Writes OUTDIR/<day>-<technique>.pcap; models/make-default-model.sh turns
  * them into the labelled session CSVs in models/data/.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { labUnavailable, SCANNER4, SCANNER6, ScanLab, VICTIM6, VICTIMS4 } from '../../test/helpers/scan-lab.js';
+import { labUnavailable, SCANNER4, SCANNER6, ScanLab, VICTIM6, VICTIMS4 } from '../helpers/scan-lab.js';
 
 export const TECHNIQUES = ['sS', 'sT', 'sF', 'sN', 'sX'] as const;
 export const DAYS = [
@@ -47,6 +47,6 @@ async function main(out: string): Promise<void> {
 }
 
 main(resolve(process.argv[2] ?? 'lab-captures')).catch((e: unknown) => {
-  process.stderr.write(`record-lab: ${(e as Error).message}\n`);
+  process.stderr.write(`record-classifier-lab: ${(e as Error).message}\n`);
   process.exitCode = 1;
 });

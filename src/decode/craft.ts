@@ -1,6 +1,7 @@
 /**
- * Hand-built packets and capture files for tests: literal bytes, no library,
- * so a decoder bug cannot hide behind the same bug in an encoder.
+ * Hand-built packets and capture files for the tests and the bench (the
+ * sensor itself never builds packets): literal bytes, no library, so a decoder
+ * bug cannot hide behind the same bug in an encoder.
  */
 export const cat = (...parts: Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
