@@ -22,10 +22,10 @@ test('tcpdump -i any writes Linux cooked v2 (SLL2): SYNs in it decode', async (t
   const dump = lab.spawn(lab.victim, 'tcpdump', ['-i', 'any', '-w', file, '-U', '--immediate-mode', '-Z', 'root', 'tcp port 9'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   dump.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await waitFor('tcpdump to listen', () => /listening on/.test(err), 10_000);
+  await waitFor('tcpdump to listen', () => /listening on/.test(err), 60_000);
   for (let i = 0; i < 3; i++) await lab.exec(lab.scanner, 'nc', ['-z', '-w', '1', lab.victimIp4, '9'], { allowFail: true });
   // Three refused connections: a SYN and a RST each, all in the file before tcpdump stops.
-  await waitFor('six packets in the capture', () => pcapRecords(file).count >= 6, 10_000);
+  await waitFor('six packets in the capture', () => pcapRecords(file).count >= 6, 60_000);
   dump.kill('SIGINT');
   await new Promise((r) => dump.on('close', r));
   assert.match(err, /LINUX_SLL2/, 'tcpdump says which link type it wrote');

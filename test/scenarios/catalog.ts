@@ -388,7 +388,7 @@ export async function runScenario(lab: ScanLab, s: Scenario, dir: string, opts: 
     if (s.ipv6) during.push(lab.benign({ seconds: s.duringSeconds, refused: false, ipv6: true }));
     benign.push(...during);
     // The scan starts once benign traffic of the second phase is on the wire.
-    await waitFor('benign traffic during the scan', () => lastPacketTime(pcap) >= duringFrom, 10_000);
+    await waitFor('benign traffic during the scan', () => lastPacketTime(pcap) >= duringFrom, 60_000);
     // masscan's receive thread sleeps in poll() until a packet arrives, even
     // after its --wait is over: on a quiet wire it never exits. ARP requests
     // for an address nobody has (about one a second) wake it; the sensor

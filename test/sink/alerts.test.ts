@@ -145,7 +145,7 @@ test('an output that cannot be written warns once and stops, without throwing', 
   const out = new AlertOutput(join(dir, 'file', 'sub.jsonl'), '--alerts', (w) => warnings.push(w));
   const sink = new AlertJsonlSink(out);
   sink.write(EVENT);
-  await waitFor('the open error to be reported', () => warnings.length > 0, 10_000);
+  await waitFor('the open error to be reported', () => warnings.length > 0, 60_000);
   sink.write(EVENT);
   await sink.close();
   assert.equal(warnings.length, 1);

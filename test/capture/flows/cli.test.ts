@@ -40,7 +40,7 @@ test('peng-ts --flows-listen and --netflow-listen together: both scans alerted, 
   const alerts = join(dir, 'alerts.jsonl');
   const cli = startCli(['--flows-listen', `127.0.0.1:${tcp}`, '--netflow-listen', `127.0.0.1:${udp}`, '--alerts', alerts, '--flow-hold', '300ms', '-verbose', '1']);
   try {
-    await waitFor('the sensor to listen', () => /watching nProbe JSON flows on tcp 127\.0\.0\.1:\d+ and NetFlow\/IPFIX on udp/.test(cli.output().stderr), 10_000);
+    await waitFor('the sensor to listen', () => /watching nProbe JSON flows on tcp 127\.0\.0\.1:\d+ and NetFlow\/IPFIX on udp/.test(cli.output().stderr), 60_000);
 
     const r = spawnSync('softflowd', ['-r', capturePath('evilfingers_nmap_sS_TCP_SYN_SCAN'), '-n', `127.0.0.1:${udp}`, '-v', '9', '-d', '-a'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);

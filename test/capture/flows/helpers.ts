@@ -167,7 +167,7 @@ export async function flowScans(
   const { engine, stats } = createScanEngine({ onEvent: (e) => events.push(e), params });
   const p = new Pipeline([engine], stats);
   const run = source.run(p.onDecoded);
-  await waitFor('the nProbe source to listen', () => source.port !== 0, 10_000);
+  await waitFor('the nProbe source to listen', () => source.port !== 0, 60_000);
   await feed(source.port);
   source.stop();
   await run;

@@ -40,18 +40,18 @@ test('clients trickling bytes are closed after --flows-idle-timeout without a wh
   const run = src.run(() => {});
   const slow: Socket[] = [];
   try {
-    await waitFor('src.port !== 0', () => src.port !== 0, 10_000);
+    await waitFor('src.port !== 0', () => src.port !== 0, 60_000);
     for (let i = 0; i < 4; i++) slow.push(await open(src.port));
-    await waitFor('four slow clients connected', () => src.connectionsOpen === 4, 10_000);
+    await waitFor('four slow clients connected', () => src.connectionsOpen === 4, 60_000);
     const refused = await open(src.port);
-    await waitFor('the fifth connection refused', () => src.connectionsRefused === 1, 10_000);
+    await waitFor('the fifth connection refused', () => src.connectionsRefused === 1, 60_000);
     refused.destroy();
     // A byte every "second" for 59 s: no whole line, so no progress.
     for (let t = 1; t < 60; t++) {
       const bytes = src.bytes;
       now += 1000;
       for (const s of slow) s.write('{');
-      await waitFor(`trickle ${t}`, () => src.bytes === bytes + 4, 10_000);
+      await waitFor(`trickle ${t}`, () => src.bytes === bytes + 4, 60_000);
       src.closeIdle();
       assert.equal(src.connectionsIdle, 0, `closed early, at ${t} s`);
     }
@@ -62,7 +62,7 @@ test('clients trickling bytes are closed after --flows-idle-timeout without a wh
     assert.ok(warnings.some((w) => /no complete line for 60 s \(--flows-idle-timeout\)/.test(w)), warnings.join('\n'));
     const exporter = await open(src.port);
     exporter.write(LINE);
-    await waitFor("the exporter's flow read", () => src.flows === 1, 10_000);
+    await waitFor("the exporter's flow read", () => src.flows === 1, 60_000);
     exporter.destroy();
   } finally {
     for (const s of slow) s.destroy();
@@ -76,14 +76,14 @@ test('an exporter sending whole lines, however far apart within the timeout, is 
   const src = listener(() => now);
   const run = src.run(() => {});
   try {
-    await waitFor('src.port !== 0', () => src.port !== 0, 10_000);
+    await waitFor('src.port !== 0', () => src.port !== 0, 60_000);
     const exporter = await open(src.port);
     // One line every 50 s for 500 s: far past the 60 s timeout in total, each within it.
     for (let i = 0; i < 10; i++) {
       now += 50_000;
       const lines = src.lines;
       exporter.write(LINE);
-      await waitFor(`line ${i}`, () => src.lines === lines + 1, 10_000);
+      await waitFor(`line ${i}`, () => src.lines === lines + 1, 60_000);
       src.closeIdle();
     }
     assert.equal(src.connectionsIdle, 0);

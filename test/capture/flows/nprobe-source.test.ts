@@ -137,28 +137,28 @@ describe('nProbe JSON over TCP', { skip }, () => {
     let closedSeen = -1;
     const scans = await flowScans(src, async (port) => {
       const [a, b] = await Promise.all([open(port), open(port)]);
-      await waitFor('two connections', () => src.connectionsOpen === 2, 10_000);
+      await waitFor('two connections', () => src.connectionsOpen === 2, 60_000);
       await Promise.all([write(a, dataA, r, 700, insideEmoji(dataA, 10)), write(b, dataB, r, 300, insideEmoji(dataB, 10))]);
       await Promise.all([finish(a), finish(b)]);
-      await waitFor('the close of A and B', () => src.connectionsClosed === 2, 10_000);
+      await waitFor('the close of A and B', () => src.connectionsClosed === 2, 60_000);
 
       // C: one good line, then a line cut inside a UTF-8 character, then gone.
       const c = await open(port);
       const cLine = Buffer.from(j({ ...base, APPLICATION_NAME: 'ümlaut 🙂 cut' }));
       const cut = cLine.indexOf(Buffer.from('🙂')) + 2;
       c.write(Buffer.concat([Buffer.from(j(base) + '\n'), cLine.subarray(0, cut)]));
-      await waitFor("C's first line", () => src.flows === flows.length + 1, 10_000);
+      await waitFor("C's first line", () => src.flows === flows.length + 1, 60_000);
       await sleep(20);
       c.destroy();
       // The disconnect is noticed at once, not at the next read or at stop.
-      await waitFor('the close of C', () => src.connectionsClosed === 3, 10_000);
+      await waitFor('the close of C', () => src.connectionsClosed === 3, 60_000);
       closedSeen = src.connectionsClosed;
 
       // D: a last line without its newline, complete: taken.
       const d = await open(port);
       d.write(j({ ...base, L4_DST_PORT: 23 }));
       await finish(d);
-      await waitFor('the close of D', () => src.connectionsClosed === 4, 10_000);
+      await waitFor('the close of D', () => src.connectionsClosed === 4, 60_000);
     });
 
     assert.equal(closedSeen, 3);
@@ -196,7 +196,7 @@ describe('nProbe JSON over TCP', { skip }, () => {
       const s = await open(port);
       await write(s, data, rng(3), 2000);
       await finish(s);
-      await waitFor('src.connectionsClosed === 1', () => src.connectionsClosed === 1, 10_000);
+      await waitFor('src.connectionsClosed === 1', () => src.connectionsClosed === 1, 60_000);
     });
     assert.equal(src.flows, flows.length);
     assert.equal(src.views.arrivalTimed, flows.length, 'no times in the template: arrival time');
@@ -218,7 +218,7 @@ describe('nProbe JSON over TCP', { skip }, () => {
         const s = await open(port);
         await write(s, data, rng(5), 4000);
         await finish(s);
-        await waitFor('src.connectionsClosed === 1', () => src.connectionsClosed === 1, 10_000);
+        await waitFor('src.connectionsClosed === 1', () => src.connectionsClosed === 1, 60_000);
       });
       assert.equal(src.flows, flows.length);
       assert.equal(src.bad.reduce((a, b) => a + b, 0), 0);
@@ -230,12 +230,12 @@ describe('nProbe JSON over TCP', { skip }, () => {
     const seen: { src: number; flags: number; ts: number }[] = [];
     const src = source([], { holdMs: 0 });
     const run = src.run((v: PacketView) => seen.push({ src: v.src4, flags: v.tcpFlags, ts: v.ts }));
-    await waitFor('src.port !== 0', () => src.port !== 0, 10_000);
+    await waitFor('src.port !== 0', () => src.port !== 0, 60_000);
     const s = await open(src.port);
     // A SYN to a closed port answered by RST|ACK, as one nProbe biflow.
     s.write(j({ ...base, TCP_FLAGS: 0x16, CLIENT_TCP_FLAGS: 2, SERVER_TCP_FLAGS: 0x14, OUT_PKTS: 1, FIRST_SWITCHED: 1700000000, LAST_SWITCHED: 1700000000 }) + '\n');
     await finish(s);
-    await waitFor('seen.length === 2', () => seen.length === 2, 10_000);
+    await waitFor('seen.length === 2', () => seen.length === 2, 60_000);
     src.stop();
     await run;
     assert.deepEqual(
@@ -265,15 +265,15 @@ describe('nProbe JSON over TCP', { skip }, () => {
     const warnings: string[] = [];
     const src = source(warnings, { maxConnections: 1, holdMs: 0 });
     const run = src.run(() => {});
-    await waitFor('src.port !== 0', () => src.port !== 0, 10_000);
+    await waitFor('src.port !== 0', () => src.port !== 0, 60_000);
     const a = await open(src.port);
-    await waitFor('src.connectionsOpen === 1', () => src.connectionsOpen === 1, 10_000);
+    await waitFor('src.connectionsOpen === 1', () => src.connectionsOpen === 1, 60_000);
     const b = connect(src.port, '127.0.0.1');
     await once(b, 'close');
     assert.equal(src.connectionsRefused, 1);
     assert.ok(warnings.some((w) => /refused/.test(w)));
     a.write(j(base) + '\n');
-    await waitFor('the first exporter still served', () => src.flows === 1, 10_000);
+    await waitFor('the first exporter still served', () => src.flows === 1, 60_000);
     src.stop();
     await run;
     assert.equal(src.connectionsOpen, 0);

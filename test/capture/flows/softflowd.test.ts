@@ -57,7 +57,7 @@ async function exported(path: string, version: number): Promise<{ recs: Rec[]; d
   await new Promise<void>((res) => sock.bind(0, '127.0.0.1', () => res()));
   sock.setRecvBufferSize(8 << 20);
   const datagrams = softflowd(path, sock.address().port, version);
-  await waitFor(`${datagrams} datagrams`, () => d.datagrams >= datagrams, 10_000);
+  await waitFor(`${datagrams} datagrams`, () => d.datagrams >= datagrams, 60_000);
   sock.close();
   return { recs, d };
 }
@@ -138,7 +138,7 @@ describe('softflowd as the exporter', { skip }, () => {
     });
     const scans = await flowScans(src, async (port) => {
       const n = softflowd(path, port, 10, ['-b']);
-      await waitFor('src.decoder.datagrams >= n', () => src.decoder.datagrams >= n, 10_000);
+      await waitFor('src.decoder.datagrams >= n', () => src.decoder.datagrams >= n, 60_000);
     });
     assert.ok(src.views.biflows > 0);
     assert.equal(src.views.flagsSplit, 0, 'reverse tcpControlBits present: no guessing');
@@ -162,7 +162,7 @@ describe('softflowd as the exporter', { skip }, () => {
         });
         const flows = await flowScans(src, async (port) => {
           const n = softflowd(path, port, version);
-          await waitFor('src.decoder.datagrams >= n', () => src.decoder.datagrams >= n, 10_000);
+          await waitFor('src.decoder.datagrams >= n', () => src.decoder.datagrams >= n, 60_000);
         });
         const packets = await packetScans(path);
         assert.deepEqual([...flows.keys()].sort(), [...packets.keys()].sort(), 'the same scanners');
