@@ -66,7 +66,7 @@ export async function makeCapture(path: string, packets: number, mix: CaptureMix
     const full = chunk.subarray(0, used);
     chunk = Buffer.alloc(8 << 20);
     used = 0;
-    if (!out.write(full)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(full)) await new Promise<void>((r) => out.once('drain', () => r()));
   };
 
   const packet = (src: number, dst: number, proto: 1 | 6 | 17, sport: number, dport: number, flags: number, payload: number, window = 64240) => {

@@ -52,7 +52,7 @@ build() {
 run() { node --import tsx --test --test-reporter=spec --test-timeout=900000 "$@"; }
 status=0
 if [ "$part" = all ]; then
-  echo "# type-check (src and test)"
+  echo "# type-check (src, test and bench)"
   npx tsc -p tsconfig.test.json
 fi
 if [ "$part" = all ] || [ "$part" = unit ]; then

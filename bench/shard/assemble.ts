@@ -1,6 +1,6 @@
 /**
- * The product's pipeline as bench/replay-child.ts builds it (parseCli with the
- * bench's flags, every detector module's create() in registration order),
+ * The product's pipeline as src/assemble builds it (parseCli with the
+ * bench's flags, createDetectors in registration order),
  * split by where a detector runs when sharded: `main` keeps Peng's entropy
  * and the victim detector (keyed by destination: it must see every source),
  * `worker` gets the rest (decoy linker, the scan engine and its parts),
@@ -8,9 +8,10 @@
  * events) and per victim (distributed events) so runs can be compared.
  */
 import { parseCli } from '../../src/config/cli.js';
-import type { ModuleContext } from '../../src/config/module.js';
-import { ALL_MODULES, DETECTOR_MODULES } from '../../src/config/modules.js';
-import { REPLAY_HASH_SEED } from '../../src/config/sensor-params.js';
+import { createDetectors } from '../../src/assemble/assemble.js';
+import { ALL_MODULES } from '../../src/assemble/registry.js';
+import { REPLAY_HASH_SEED } from '../../src/assemble/sensor-params.js';
+import type { ModuleContext } from '../../src/module.js';
 import { setAddressSeed } from '../../src/decode/address.js';
 import { CidrSet } from '../../src/decode/cidr-set.js';
 import { Pipeline } from '../../src/pipeline.js';
@@ -49,7 +50,6 @@ export function assemble(part: Part, file: string): Assembled {
   const localNets = new CidrSet([LOCAL_NET]);
   const ctx: ModuleContext = { params, emit, stats, localNets, verbose: 0, warn: () => {}, trace: () => {}, sensorName: 'bench', sourceName: file };
   // Module names: the victim detector's module is `distributed`.
-  const wanted = DETECTOR_MODULES.filter((m) => part === 'all' || (part === 'main') === ON_MAIN.has(m.name));
-  const list = wanted.map((m) => m.create(ctx)).filter((d) => d !== null);
+  const list = createDetectors(ctx, (name) => part === 'all' || (part === 'main') === ON_MAIN.has(name));
   return { pipeline: new Pipeline(list, stats), stats, tally, detectors: list.map((d) => d.name), localNets };
 }
