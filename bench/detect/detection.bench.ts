@@ -18,23 +18,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlertRecord } from '../../src/sink/jsonl.js';
 import { REPO, SHARED_CAPTURES } from '../paths.js';
+import type { BenchMeta as Meta } from './bench-meta.js';
 const CACHE = process.env.PENG_BENCH_CACHE ?? '/tmp/peng-detect-bench-cache';
 const GOAL_PROBES = 10;
-
-/** <slug>.json of the cache (test/scenarios/record-bench-cache.ts writes it). */
-interface Meta {
-  slug: string;
-  command: string;
-  recordedAt: string;
-  packets: number;
-  scanner: string;
-  technique: string;
-  pattern: string;
-  tool: string | null;
-  benign: string[];
-  victims: string[];
-  localNets: string;
-}
 
 /** The fields of a scan event the table reads, times in seconds. */
 interface ScanEventRecord {

@@ -12,22 +12,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BENIGN4, BENIGN6, labUnavailable, LOCAL_NETS, ScanLab, which } from '../helpers/scan-lab.js';
+import type { BenchMeta } from '../../bench/detect/bench-meta.js';
 import { LAB_VICTIMS, runScenario, SCENARIOS } from './catalog.js';
-
-/** What bench/detect/detection.bench.ts reads next to each <slug>.pcap. */
-export interface BenchMeta {
-  slug: string;
-  command: string;
-  recordedAt: string;
-  packets: number;
-  scanner: string;
-  technique: string;
-  pattern: string;
-  tool: string | null;
-  benign: string[];
-  victims: string[];
-  localNets: string;
-}
 
 async function main(cache: string): Promise<void> {
   mkdirSync(cache, { recursive: true });
