@@ -411,6 +411,8 @@ export async function runScenario(lab: ScanLab, s: Scenario, dir: string, opts: 
       const running = sensor;
       sensor = null;
       const stopped = await running.stop();
+      // What the live sensor printed (-verbose 3: every packet), kept with a failed scenario's capture.
+      writeFileSync(join(dir, `${s.slug}.live.out`), `${stopped.stdout}\n--- stderr ---\n${stopped.stderr}`);
       // The stats line leaves zero counters out; no kernel_received at all means no kernel counters (cap engine).
       const dropped = /capture\.kernel_dropped=(\d+)/.exec(stopped.stderr)?.[1] ?? (/capture\.kernel_received=/.test(stopped.stderr) ? '0' : undefined);
       live = {

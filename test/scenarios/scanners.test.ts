@@ -146,7 +146,7 @@ describe('real scanners, live and replayed (issue 3)', { skip: unavailable ?? fa
           assert.equal(L.end.probes, R.end.probes, 'live and replay probes (no kernel drops)');
         }
         // Passed: only failed scenarios keep their capture (unless PENG_KEEP_CAPTURES).
-        if (!fx.keepAll) for (const f of [run.pcap, run.pcap.replace(/\.pcap$/, '.live.jsonl')]) rmSync(f, { force: true });
+        if (!fx.keepAll) for (const f of [run.pcap, run.pcap.replace(/\.pcap$/, '.live.jsonl'), run.pcap.replace(/\.pcap$/, '.live.out')]) rmSync(f, { force: true });
       } catch (e) {
         fx.failed();
         if (run) (e as Error).message += `\n(capture kept: ${run.pcap}; live alerts: ${run.pcap.replace(/\.pcap$/, '.live.jsonl')})`;
