@@ -131,8 +131,13 @@ export interface BenignStats {
 // ---------------------------------------------------------------------------
 // The lab
 
-/** Source port of the lab's sentinel connection (ScanLab.sentinel). */
-export const SENTINEL_PORT = 42424;
+/**
+ * Source ports of the lab's sentinel connections (ScanLab.sentinel): below
+ * Linux's ephemeral range (32768-60999), so no benign connection ever has one.
+ * At 42424 a benign client's earlier SYN from the same port matched, and the
+ * live sensor was stopped before it had read the scan's last probe (issue 13).
+ */
+export const SENTINEL_PORT = 31000;
 /** Its destination: the last victim, which the single-host scenarios leave alone (their target is the first). */
 const SENTINEL_HOST = VICTIMS4[VICTIMS4.length - 1]!;
 
@@ -323,6 +328,11 @@ export class ScanLab {
    * every packet before it (a capture is in order).
    */
   async sentinel(): Promise<number> {
+    if (this.sentinels === 0) {
+      // Its ports must be ones no benign connection can pick (see SENTINEL_PORT).
+      const [low, high] = must('ip', ['netns', 'exec', this.scannerNs, 'sysctl', '-n', 'net.ipv4.ip_local_port_range']).trim().split(/\s+/).map(Number);
+      if (!(SENTINEL_PORT + 999 < low! || SENTINEL_PORT > high!)) throw new Error(`sentinel ports ${SENTINEL_PORT}-${SENTINEL_PORT + 999} overlap the ephemeral range ${low}-${high}`);
+    }
     // A new source port each time: the last one's socket may still be in TIME_WAIT.
     const port = SENTINEL_PORT + (this.sentinels++ % 1000);
     const r = await this.exec(this.scannerNs, 'nc', ['-z', '-w', '2', '-s', BENIGN4, '-p', String(port), SENTINEL_HOST, '22'], { timeoutMs: 10_000 });
@@ -356,7 +366,8 @@ export class ScanLab {
       alertsPath,
       stdout: () => stdout,
       sawSentinel: async (port, timeoutMs = 15_000) => {
-        const sentinelSyn = new RegExp(`^\\[(\\S+ \\S+) [^\\]]*\\] SYN ${BENIGN4.replaceAll('.', '\\.')}:${port} -> `, 'm');
+        const esc = (a: string) => a.replaceAll('.', '\\.');
+        const sentinelSyn = new RegExp(`^\\[(\\S+ \\S+) [^\\]]*\\] SYN ${esc(BENIGN4)}:${port} -> ${esc(SENTINEL_HOST)}:22 `, 'm');
         let at = NaN;
         await waitFor('the live sensor to print the sentinel SYN', () => {
           const m = sentinelSyn.exec(stdout);

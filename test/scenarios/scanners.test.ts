@@ -134,13 +134,6 @@ describe('real scanners, live and replayed (issue 3)', { skip: unavailable ?? fa
         assert.equal(L.end.pattern, R.end.pattern, 'live and replay pattern');
         assert.equal(L.end.tool, R.end.tool, 'live and replay tool');
         if (live.kernelDropped === 0) {
-          // Known bug, open in issue 13: with probes 1 s apart the live sensor
-          // counted one probe fewer than the replay of the same packets in 2 of
-          // 3 full CI runs (19 vs 20 ports, last probe 31 ms before the
-          // sentinel), never with 40 replay seeds. Reported as TODO, not hidden.
-          if (s.slug === 'nmap-slow' && (L.end.ports !== R.end.ports || L.end.probes !== R.end.probes)) {
-            t.todo(`known live/replay difference (issue 13): live ${L.end.ports} ports, replay ${R.end.ports}`);
-          }
           assert.equal(L.end.targets, R.end.targets, 'live and replay targets (no kernel drops)');
           assert.equal(L.end.ports, R.end.ports, 'live and replay ports (no kernel drops)');
           assert.equal(L.end.probes, R.end.probes, 'live and replay probes (no kernel drops)');
