@@ -1,4 +1,37 @@
-import type { DetectorScore, EvasionKind, ScanPattern, ScanTool, Technique } from './schema.js';
+/** Scan techniques as named in alerts. */
+export type Technique =
+  | 'syn'
+  | 'connect'
+  | 'fin'
+  | 'null'
+  | 'xmas'
+  | 'ack'
+  | 'maimon'
+  | 'window'
+  | 'udp'
+  | 'ping'
+  | 'sctp-init'
+  | 'sctp-cookie'
+  | 'ipproto'
+  | 'os';
+
+/** Shape of a scan: one host many ports, many hosts one port, or many of both. */
+export type ScanPattern = 'vertical' | 'horizontal' | 'block';
+
+export type ScanTool = 'nmap' | 'masscan' | 'zmap' | 'unknown';
+
+/** Evasion evidence on a scan's probes: `fragments` = tiny or overlapping IP fragments (RFC 1858, RFC 3128). */
+export type EvasionKind = 'fragments';
+
+/** One detector's part in a decision. */
+export interface DetectorScore {
+  /** Detector name, e.g. `trw`, `stealth`, `slow`, `udp`. */
+  name: string;
+  /** Its score at decision time (likelihood ratio, count, ratio to forecast...). */
+  score: number;
+  /** The threshold it crossed. */
+  threshold: number;
+}
 
 /**
  * The scan event, declared once: one row per field, in the order JSON Lines

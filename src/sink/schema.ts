@@ -26,40 +26,8 @@ export interface FrameStat {
   serverBitmap: string[] | null;
 }
 
-/** Scan techniques as named in alerts. */
-export type Technique =
-  | 'syn'
-  | 'connect'
-  | 'fin'
-  | 'null'
-  | 'xmas'
-  | 'ack'
-  | 'maimon'
-  | 'window'
-  | 'udp'
-  | 'ping'
-  | 'sctp-init'
-  | 'sctp-cookie'
-  | 'ipproto'
-  | 'os';
-
-/** Shape of a scan: one host many ports, many hosts one port, or many of both. */
-export type ScanPattern = 'vertical' | 'horizontal' | 'block';
-
-export type ScanTool = 'nmap' | 'masscan' | 'zmap' | 'unknown';
-
-/** Evasion evidence on a scan's probes: `fragments` = tiny or overlapping IP fragments (RFC 1858, RFC 3128). */
-export type EvasionKind = 'fragments';
-
-/** One detector's part in a decision. */
-export interface DetectorScore {
-  /** Detector name, e.g. `trw`, `stealth`, `slow`, `udp`. */
-  name: string;
-  /** Its score at decision time (likelihood ratio, count, ratio to forecast...). */
-  score: number;
-  /** The threshold it crossed. */
-  threshold: number;
-}
+/** The scan event's vocabulary is declared with its fields (scan-fields.ts). */
+export type { DetectorScore, EvasionKind, ScanPattern, ScanTool, Technique } from './scan-fields.js';
 
 /** A scan's life, its fields declared once in scan-fields.ts (the type is derived from that table). */
 export type { ScanEvent } from './scan-fields.js';
