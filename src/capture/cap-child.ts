@@ -13,11 +13,11 @@
  * and the measured cost.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PacketView } from '../decode/packet-view.js';
 import { SensorError } from '../errors.js';
 import type { CapChildConfig } from './cap-child-main.js';
+import { captureFailed, DISAPPEARED, interfaceState, WENT_DOWN } from './link-state.js';
 import { RecordStream } from './record-stream.js';
 import type { PacketHandler } from './source.js';
 
@@ -170,26 +170,13 @@ export class CapChild {
     const last = this.stderr.split('\n').filter((l) => l.trim() && !/may not actually work/.test(l)).pop() ?? '';
     const aborted = this.endSignal === 'SIGABRT';
     const what =
-      state === 'gone' ? 'The interface disappeared'
-      : state === 'down' ? 'The interface went down'
+      state === 'gone' ? DISAPPEARED
+      : state === 'down' ? WENT_DOWN
       : aborted ? 'the capture socket reported an error'
       : `the cap capture process ended${when ? ` ${when}` : ''}${last && !aborted ? ` (${last.slice(0, 200)})` : ''}`;
     // cap cannot report a socket error, it aborts: say so, so nobody looks for a crash of the sensor.
     const note = aborted ? " (cap aborts on a socket error: its capture process ended, the sensor did not)" : '';
-    return new SensorError('CAP_OPEN_FAILED', `capture on ${dev} failed: ${what}${note}`);
-  }
-}
-
-/** The interface as the kernel sees it now (this network namespace's sysfs). */
-function interfaceState(dev: string): 'gone' | 'down' | 'up' | 'unknown' {
-  const dir = `/sys/class/net/${dev}`;
-  if (!/^[^/]+$/.test(dev)) return 'unknown';
-  if (!existsSync('/sys/class/net')) return 'unknown';
-  if (!existsSync(dir)) return 'gone';
-  try {
-    return (parseInt(readFileSync(`${dir}/flags`, 'utf8'), 16) & 1) === 0 ? 'down' : 'up'; // IFF_UP
-  } catch {
-    return 'unknown';
+    return captureFailed(dev, what, note);
   }
 }
 

@@ -14,6 +14,7 @@ import { paramOf } from '../config/params.js';
 import { SensorError, type SensorErrorCode } from '../errors.js';
 import { captureParams } from './params.js';
 import { CapChild, PERMISSION_HINT } from './cap-child.js';
+import { captureFailed } from './link-state.js';
 import { dropPrivileges } from './privileges.js';
 import type { CaptureSource, CaptureStats, PacketHandler } from './source.js';
 
@@ -307,7 +308,7 @@ export class LiveSource implements CaptureSource {
         return done(e);
       }
       if (error !== null) {
-        return done(new SensorError('CAP_OPEN_FAILED', `capture on ${this.opts.device} failed: ${error}`));
+        return done(captureFailed(this.opts.device, error));
       }
       if (this.stopping) return done();
       try {
