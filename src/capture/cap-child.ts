@@ -25,6 +25,19 @@ export type { CapChildConfig };
 
 /** After stop(), a child that has not exited in this time is killed (it only has to die on SIGTERM). */
 const KILL_AFTER_MS = 2000;
+/**
+ * Batches the capture process may hold for a sensor that fell behind, before it
+ * drops packets (counted in capture.queue_dropped). PENG_TS_CAP_QUEUE_BYTES sets
+ * it, for tests only (test/capture/cap-queue.test.ts drives the drop path with 256 KiB).
+ */
+export const DEFAULT_QUEUE_BYTES = 64 << 20;
+
+/** The queue bound: PENG_TS_CAP_QUEUE_BYTES (tests), else DEFAULT_QUEUE_BYTES. */
+export function queueBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.PENG_TS_CAP_QUEUE_BYTES);
+  return Number.isInteger(n) && n >= 4096 && n <= DEFAULT_QUEUE_BYTES ? n : DEFAULT_QUEUE_BYTES;
+}
+
 /** Kept of the child's stderr, to explain an unexpected end. */
 const STDERR_KEEP = 4096;
 
@@ -65,7 +78,7 @@ export class CapChild {
   get delivered(): number {
     return this.records?.delivered ?? 0;
   }
-  /** Packets the capture process dropped because the sensor was more than its queue (64 MiB) behind. */
+  /** Packets the capture process dropped because the sensor was more than its queue (64 MiB) behind (capture.queue_dropped). */
   dropped = 0;
 
   private readonly child: ChildProcess;
@@ -104,7 +117,7 @@ export class CapChild {
         else if (m.t === 'error') reject(capError(m.text, m.code, cfg));
         else if (m.t === 'dropped') {
           if (this.dropped === 0) {
-            this.warn(`capture on ${cfg.device}: the sensor fell behind the cap capture process by its whole queue (64 MiB); packets are dropped until it catches up (the total is printed at the end)`);
+            this.warn(`capture on ${cfg.device}: the sensor fell behind the cap capture process by its whole queue (${mib(cfg.queueBytes)}); packets are dropped until it catches up (capture.queue_dropped; the total is printed at the end)`);
           }
           this.dropped = m.n;
         }
@@ -178,6 +191,10 @@ export class CapChild {
     const note = aborted ? " (cap aborts on a socket error: its capture process ended, the sensor did not)" : '';
     return captureFailed(dev, what, note);
   }
+}
+
+function mib(bytes: number): string {
+  return bytes >= 1 << 20 ? `${+(bytes / 2 ** 20).toFixed(1)} MiB` : `${+(bytes / 1024).toFixed(1)} KiB`;
 }
 
 /** cap throws plain Errors carrying libpcap's text: classify by that text. */
