@@ -45,6 +45,7 @@ export class Sensor {
       kernelReceived: sum('kernelReceived'),
       kernelDropped: sum('kernelDropped'),
       interfaceDropped: sum('interfaceDropped'),
+      queueDropped: sum('queueDropped'),
     });
   }
 

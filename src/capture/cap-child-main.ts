@@ -21,6 +21,8 @@ export interface CapChildConfig {
   filter: string;
   snaplen: number;
   bufferBytes: number;
+  /** Bytes of batches that may wait for the sensor before packets are dropped (cap-child.ts: 64 MiB). */
+  queueBytes: number;
   user?: string;
 }
 
@@ -56,6 +58,11 @@ function fail(text: string, code?: string): void {
 
 // The parent went away (or stopped us by closing the channel): nothing to capture for.
 process.on('disconnect', () => process.exit(0));
+// Stopped by the sensor (cap-child.ts stop()): the drop count of the last 50 ms goes out first.
+process.on('SIGTERM', () => {
+  if (dropped !== droppedTold && process.connected) tell({ t: 'dropped', n: dropped }, () => process.exit(0));
+  else process.exit(0);
+});
 
 const snapWords = (cfg.snaplen + 3) >>> 2;
 const pktAb = new ArrayBuffer(snapWords * 4);
@@ -67,8 +74,9 @@ const pktWords = new Uint32Array(pktAb);
 // write completes; at most MAX_BUFFERS exist. When all are queued the sensor is that far
 // behind: packets are dropped here and counted (cap alone would have lost them in the
 // kernel ring without a count, in-process it would have stalled the sensor).
-const size = Math.max(1 << 20, 16 * (REC_HDR + snapWords * 4));
-const MAX_BUFFERS = Math.max(4, Math.floor((64 << 20) / size)); // 64 MiB queued at most
+// A queue below 4 MiB (a test's, PENG_TS_CAP_QUEUE_BYTES) gets four smaller batches.
+const size = Math.max(Math.min(1 << 20, (cfg.queueBytes >>> 2) & ~3), 16 * (REC_HDR + snapWords * 4));
+const MAX_BUFFERS = Math.max(4, Math.floor(cfg.queueBytes / size)); // cfg.queueBytes queued at most
 const free: Buffer[] = [];
 let buffers = 1;
 let out: Buffer | null = Buffer.from(new ArrayBuffer(size));

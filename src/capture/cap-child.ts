@@ -13,11 +13,11 @@
  * and the measured cost.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PacketView } from '../decode/packet-view.js';
 import { SensorError } from '../errors.js';
 import type { CapChildConfig } from './cap-child-main.js';
+import { captureFailed, DISAPPEARED, interfaceState, WENT_DOWN } from './link-state.js';
 import { RecordStream } from './record-stream.js';
 import type { PacketHandler } from './source.js';
 
@@ -25,6 +25,19 @@ export type { CapChildConfig };
 
 /** After stop(), a child that has not exited in this time is killed (it only has to die on SIGTERM). */
 const KILL_AFTER_MS = 2000;
+/**
+ * Batches the capture process may hold for a sensor that fell behind, before it
+ * drops packets (counted in capture.queue_dropped). PENG_TS_CAP_QUEUE_BYTES sets
+ * it, for tests only (test/capture/cap-queue.test.ts drives the drop path with 256 KiB).
+ */
+export const DEFAULT_QUEUE_BYTES = 64 << 20;
+
+/** The queue bound: PENG_TS_CAP_QUEUE_BYTES (tests), else DEFAULT_QUEUE_BYTES. */
+export function queueBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.PENG_TS_CAP_QUEUE_BYTES);
+  return Number.isInteger(n) && n >= 4096 && n <= DEFAULT_QUEUE_BYTES ? n : DEFAULT_QUEUE_BYTES;
+}
+
 /** Kept of the child's stderr, to explain an unexpected end. */
 const STDERR_KEEP = 4096;
 
@@ -65,7 +78,7 @@ export class CapChild {
   get delivered(): number {
     return this.records?.delivered ?? 0;
   }
-  /** Packets the capture process dropped because the sensor was more than its queue (64 MiB) behind. */
+  /** Packets the capture process dropped because the sensor was more than its queue (64 MiB) behind (capture.queue_dropped). */
   dropped = 0;
 
   private readonly child: ChildProcess;
@@ -104,7 +117,7 @@ export class CapChild {
         else if (m.t === 'error') reject(capError(m.text, m.code, cfg));
         else if (m.t === 'dropped') {
           if (this.dropped === 0) {
-            this.warn(`capture on ${cfg.device}: the sensor fell behind the cap capture process by its whole queue (64 MiB); packets are dropped until it catches up (the total is printed at the end)`);
+            this.warn(`capture on ${cfg.device}: the sensor fell behind the cap capture process by its whole queue (${mib(cfg.queueBytes)}); packets are dropped until it catches up (capture.queue_dropped; the total is printed at the end)`);
           }
           this.dropped = m.n;
         }
@@ -170,27 +183,18 @@ export class CapChild {
     const last = this.stderr.split('\n').filter((l) => l.trim() && !/may not actually work/.test(l)).pop() ?? '';
     const aborted = this.endSignal === 'SIGABRT';
     const what =
-      state === 'gone' ? 'The interface disappeared'
-      : state === 'down' ? 'The interface went down'
+      state === 'gone' ? DISAPPEARED
+      : state === 'down' ? WENT_DOWN
       : aborted ? 'the capture socket reported an error'
       : `the cap capture process ended${when ? ` ${when}` : ''}${last && !aborted ? ` (${last.slice(0, 200)})` : ''}`;
     // cap cannot report a socket error, it aborts: say so, so nobody looks for a crash of the sensor.
     const note = aborted ? " (cap aborts on a socket error: its capture process ended, the sensor did not)" : '';
-    return new SensorError('CAP_OPEN_FAILED', `capture on ${dev} failed: ${what}${note}`);
+    return captureFailed(dev, what, note);
   }
 }
 
-/** The interface as the kernel sees it now (this network namespace's sysfs). */
-function interfaceState(dev: string): 'gone' | 'down' | 'up' | 'unknown' {
-  const dir = `/sys/class/net/${dev}`;
-  if (!/^[^/]+$/.test(dev)) return 'unknown';
-  if (!existsSync('/sys/class/net')) return 'unknown';
-  if (!existsSync(dir)) return 'gone';
-  try {
-    return (parseInt(readFileSync(`${dir}/flags`, 'utf8'), 16) & 1) === 0 ? 'down' : 'up'; // IFF_UP
-  } catch {
-    return 'unknown';
-  }
+function mib(bytes: number): string {
+  return bytes >= 1 << 20 ? `${+(bytes / 2 ** 20).toFixed(1)} MiB` : `${+(bytes / 1024).toFixed(1)} KiB`;
 }
 
 /** cap throws plain Errors carrying libpcap's text: classify by that text. */

@@ -13,7 +13,8 @@ import { PacketView } from '../decode/packet-view.js';
 import { paramOf } from '../config/params.js';
 import { SensorError, type SensorErrorCode } from '../errors.js';
 import { captureParams } from './params.js';
-import { CapChild, PERMISSION_HINT } from './cap-child.js';
+import { CapChild, PERMISSION_HINT, queueBytes } from './cap-child.js';
+import { captureFailed } from './link-state.js';
 import { dropPrivileges } from './privileges.js';
 import type { CaptureSource, CaptureStats, PacketHandler } from './source.js';
 
@@ -251,6 +252,7 @@ export class LiveSource implements CaptureSource {
       kernelReceived: k ? k.recv : null,
       kernelDropped: k ? k.drop : null,
       interfaceDropped: k ? k.ifdrop : null,
+      queueDropped: this.capChild ? this.capChild.dropped : null,
     };
   }
 
@@ -307,7 +309,7 @@ export class LiveSource implements CaptureSource {
         return done(e);
       }
       if (error !== null) {
-        return done(new SensorError('CAP_OPEN_FAILED', `capture on ${this.opts.device} failed: ${error}`));
+        return done(captureFailed(this.opts.device, error));
       }
       if (this.stopping) return done();
       try {
@@ -339,6 +341,7 @@ export class LiveSource implements CaptureSource {
       filter: o.filter ?? '',
       snaplen: o.snaplen ?? DEFAULT_SNAPLEN,
       bufferBytes: bufferBytes(o, this.warn),
+      queueBytes: queueBytes(),
       user: o.user,
     }, this.warn);
     this.engine = 'cap';

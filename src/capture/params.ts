@@ -7,6 +7,7 @@ export const CAPTURE_COUNTERS = {
   kernelReceived: { name: 'capture.kernel_received', kind: 'sum', help: 'Packets the kernel filter accepted (pcap_stats ps_recv; live only).' },
   kernelDropped: { name: 'capture.kernel_dropped', kind: 'sum', help: 'Packets dropped because the capture buffer was full (ps_drop; live only): raise --buffer-size.' },
   interfaceDropped: { name: 'capture.interface_dropped', kind: 'sum', help: 'Packets dropped by the interface or driver (ps_ifdrop; live only).' },
+  queueDropped: { name: 'capture.queue_dropped', kind: 'sum', help: "Packets the cap engine's capture process dropped because the sensor fell its whole queue (64 MiB) behind (--capture-engine cap only; the kernel's own drops are not counted with cap)." },
 } as const satisfies CounterTable;
 
 /**

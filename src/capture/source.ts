@@ -16,6 +16,8 @@ export interface CaptureStats {
   kernelDropped: number | null;
   /** Dropped by the interface/driver (ps_ifdrop), or null. */
   interfaceDropped: number | null;
+  /** Dropped by the cap engine's capture process because the sensor fell a whole queue behind; absent or null elsewhere. */
+  queueDropped?: number | null;
 }
 
 /**

@@ -23,6 +23,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -31,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +52,7 @@ typedef struct {
   int timeout_ms;
   int fd;          /* pcap_get_selectable_fd */
   int wake[2];     /* pipe: close() wakes the worker's poll() */
+  int link_check;  /* 1: the device has flags to read (not "any"): see link_lost() */
   char warning[PCAP_ERRBUF_SIZE];
   atomic_int closing;
   int inflight;
@@ -100,6 +103,34 @@ static int64_t now_ns(void) {
 
 static size_t max_record(const handle_t *h) {
   return REC_HDR + (((size_t)h->snapshot + 3u) & ~(size_t)3u);
+}
+
+/*
+ * An interface set down (`ip link set X down`) is not an error for libpcap
+ * >= 1.10: the kernel marks the packet socket ENETDOWN (POLLERR once), and
+ * pcap_wait_for_frames_mmap() only remembers it (`netdown`) and keeps returning
+ * 0 packets until the device is up again or gone; only "The interface
+ * disappeared" is returned as an error (libpcap commit a973128a, pcap-linux.c
+ * 1.10.3; before 1.10 it returned "The interface went down"). The sensor would
+ * wait forever on a dead link, so after each second of silence (the idle batch
+ * end, no work per packet) the worker reads the flags itself, as libpcap does.
+ * Returns 1 with h->err set when the device is down or gone.
+ */
+static int link_lost(handle_t *h) {
+  struct ifreq ifr;
+  if (!h->link_check) return 0;
+  memset(&ifr, 0, sizeof ifr);
+  size_t len = strlen(h->device);
+  if (len >= IFNAMSIZ) return 0; /* no interface name: nothing to watch */
+  memcpy(ifr.ifr_name, h->device, len);
+  if (ioctl(h->fd, SIOCGIFFLAGS, &ifr) == -1) {
+    if (errno != ENODEV && errno != ENXIO) return 0; /* cannot tell: keep capturing */
+    snprintf(h->err, sizeof h->err, "The interface disappeared");
+    return 1;
+  }
+  if (ifr.ifr_flags & IFF_UP) return 0;
+  snprintf(h->err, sizeof h->err, "The interface went down");
+  return 1;
 }
 
 static void refresh_stats(handle_t *h) {
@@ -158,7 +189,10 @@ static void execute(napi_env env, void *data) {
     }
     int64_t elapsed = now_ns() - start;
     if (h->count > 0 && elapsed >= limit) break;
-    if (elapsed >= IDLE_NS) break;
+    if (elapsed >= IDLE_NS) {
+      if (h->count == 0 && link_lost(h)) h->failed = 1; /* a second without packets: is the link still up? */
+      break;
+    }
     if (n > 0) continue; /* the dispatch count may have cut a ready block short */
     int64_t wait_ns = (h->count > 0 ? limit : IDLE_NS) - elapsed;
     struct pollfd fds[2] = {{h->fd, POLLIN, 0}, {h->wake[0], POLLIN, 0}};
@@ -326,6 +360,10 @@ static napi_value handle_new(napi_env env, napi_callback_info info) {
   }
   fcntl(h->wake[0], F_SETFD, FD_CLOEXEC);
   fcntl(h->wake[1], F_SETFD, FD_CLOEXEC);
+  /* Watch the link only where it has flags to read and is up now ("any" has none). */
+  h->link_check = 1;
+  h->link_check = !link_lost(h);
+  h->err[0] = '\0';
 
   if (napi_wrap(env, self, h, finalize, NULL, NULL) != napi_ok) {
     napi_throw_error(env, NULL, "napi_wrap failed");
