@@ -12,6 +12,7 @@ import { CF, Kind, pendingCount, pendingKinds, SOCKET_BASE, St, stateOf, tcpProb
 import type { ScanPart } from './part.js';
 import { AdmissionTable } from './admission.js';
 import { answer, clientPacket, icmpError, outcome, succeed } from './outcome-path.js';
+import { holdsTechnique, recordTechnique, replayTechnique } from './technique-admission.js';
 import { addPair, SourceState, type SourceStateLimits } from './source-state.js';
 import type { TechniqueHook } from './technique-hook.js';
 
@@ -114,6 +115,8 @@ export class SourceTracker {
   ignoredDst = 0;
   special = 0;
   udpIgnored = 0;
+  /** Technique first probes kept in an admission record instead of a state. */
+  techniqueRecords = 0;
   /** First contacts still waiting at end of input, resolved as unanswered then. */
   resolvedAtEnd = 0;
 
@@ -270,6 +273,39 @@ export class SourceTracker {
       } else adm.v6[slot] = 0;
     }
     return this.admit(slot, key, now);
+  }
+
+  /**
+   * A technique part's first probe from `key`, when the source has neither
+   * state nor a live record: written to a new record (technique-admission.ts),
+   * true. False: the part takes the state from sourceFor as before.
+   */
+  deferTechnique(v: PacketView, key: number, dst: number, kind: number, portKey: number, port: number, ping: number, now: number): boolean {
+    const adm = this.admission;
+    const slot = adm.slotOf(key);
+    if (adm.states[slot] !== 0 && this.sources.peek(key) !== undefined) return false;
+    if (adm.key[slot] === key + 1 && now - adm.last[slot] < this.o.sourceIdle) return false;
+    if (adm.key[slot] !== 0 && adm.local[slot] === 1 && adm.st[slot] === St.PENDING) this.waiting--;
+    adm.claim(slot, key, ++this.epochs, now);
+    if (v.ipVersion === 6) {
+      adm.v6[slot] = 1;
+      adm.src6.set(v.src6, 4 * slot);
+    } else adm.v6[slot] = 0;
+    recordTechnique(adm, slot, v, dst, kind, portKey, port, ping);
+    this.techniqueRecords++;
+    return true;
+  }
+
+  /** Whether `src`'s live record holds its technique probe to (dst, portKey). */
+  holdsTechnique(src: number, dst: number, portKey: number, now: number): boolean {
+    const adm = this.admission;
+    const slot = adm.find(src);
+    return holdsTechnique(adm, slot, dst, portKey) && now - adm.last[slot] < this.o.sourceIdle;
+  }
+
+  /** The target answered `prober`'s recorded technique probe to (dst, portKey): its state now; else undefined. */
+  admitAnswered(prober: number, dst: number, portKey: number, now: number): SourceState | undefined {
+    return this.holdsTechnique(prober, dst, portKey, now) ? this.admit(this.admission.find(prober), prober, now) : undefined;
   }
 
   /** Evidence about `s` changed outside the tracker (technique parts): judge it now. */
@@ -444,8 +480,9 @@ export class SourceTracker {
     }
     let s: SourceState;
     if (s0 !== undefined) s = s0;
-    else if (adm.probes[slot] === 0 || (!newKind && adm.kind[slot] === kind && adm.holdsContact(slot, dst, portKey))) {
+    else if (adm.tkind[slot] === 0 && (adm.probes[slot] === 0 || (!newKind && adm.kind[slot] === kind && adm.holdsContact(slot, dst, portKey)))) {
       // The record's one first contact, or a retry of it: no state yet
+      // (a record holding a technique probe admits: this is a second contact)
       // (its UDP fingerprint and evasion bits are not kept: see NOTES.md).
       if (adm.probes[slot] === 0) this.rec.recordFirst(v, slot, dst, portKey, kind, newPair, newKind);
       this.rec.countProbe(slot, fp, os, now);
@@ -518,6 +555,7 @@ export class SourceTracker {
     adm.states[slot]++;
     adm.release(slot);
     this.rec.replay(slot, s);
+    if (adm.tkind[slot] !== 0) replayTechnique(adm, slot, s);
     return s;
   }
 
