@@ -141,7 +141,13 @@ export class VictimDetector implements Detector {
       dst = ipv6Key(v.dst6);
     }
     const ts = v.ts;
-    let e = this.victims.get(dst, ts);
+    // A destination with a live admission record has no slot: skip the table lookup.
+    const rec = this.records;
+    let e: VictimEntry | undefined;
+    if (rec !== null) {
+      const r = rec.slotOf(dst);
+      e = rec.key[r] === dst + 1 && rec.last[r] > this.hk - this.o.victimIdle ? undefined : this.victims.get(dst, ts);
+    } else e = this.victims.get(dst, ts);
     if (e === undefined) {
       e = this.records !== null ? this.record(v, dst, ts) : this.admit(v, dst, ts);
       if (e === undefined) return; // held in its admission record
