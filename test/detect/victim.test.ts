@@ -270,3 +270,29 @@ test('admission: events, counts and estimates are the same as with a slot from t
   assert.equal(b.retransmits, a.retransmits);
   assert.equal(b.unanswered, a.unanswered);
 });
+
+test('admission: a record replayed into its slot holds the same window counts and source heavy hitters', () => {
+  const state = (admit: number) => {
+    const { d } = make({ 'distributed-admit-syns': admit });
+    // 8 SYNs, each reset (unanswered inside the record, one source three times), then the 9th admits.
+    const srcs = ['192.0.2.1', '192.0.2.2', '192.0.2.1', '192.0.2.3', '192.0.2.1', '192.0.2.4', '192.0.2.5', '192.0.2.6', '192.0.2.7'];
+    srcs.forEach((src, k) => {
+      const t = 3001 + k * 0.01;
+      d.onPacket(tcp({ ts: t, src, dst: '10.9.0.1', sport: 5000 + k, dport: 20 + (k % 3), flags: SYN }));
+      if (k < 8) d.onPacket(tcp({ ts: t + 0.001, src: '10.9.0.1', dst: src, sport: 20 + (k % 3), dport: 5000 + k, flags: RST | ACK }));
+    });
+    const e = d.victims.peek(0x0a090001)!;
+    assert.ok(e, 'the destination has its slot');
+    const s = d.slots;
+    const i = e.slot;
+    const hh = (a: Float64Array | Int32Array, n: number) => Array.from(a.subarray(i * n, (i + 1) * n));
+    return {
+      syns: s.winSyns[i], unanswered: s.winUnanswered[i], first: s.winFirst[i], start: s.winStart[i], srcTotal: s.srcTotal[i],
+      top: s.topSourceCount(i), ports: s.winPorts.estimate(i), sources: s.winSources.estimate(i), hhPort: hh(s.hhPort, s.k), hhCount: hh(s.hhCount, s.k),
+    };
+  };
+  const off = state(0);
+  assert.equal(off.unanswered, 8);
+  assert.equal(off.srcTotal, 8);
+  assert.deepEqual(state(8), off);
+});
