@@ -22,8 +22,11 @@ import { createWriteStream } from 'node:fs';
  * TCP flags (backscatter SYN-ACK/RST, spoofed SYN, FIN, NULL, Xmas, ACK,
  * data) or UDP, to random local hosts and ports; the hidden scanner of
  * `flood` once every 1,000 packets.
+ * `icmp-flood`: `flood` with ICMP echo requests (16-byte payload) instead of
+ * SYNs, from new random sources to 64 local hosts, the same hidden scanner
+ * (issue 9: technique probes through admission).
  */
-export type CaptureMix = 'mixed' | 'flood' | 'realistic' | 'adversarial';
+export type CaptureMix = 'mixed' | 'flood' | 'realistic' | 'adversarial' | 'icmp-flood';
 
 /** The scanner hidden in the flood and adversarial mixes. */
 export const HIDDEN_SCANNER = '192.168.10.11';
@@ -93,7 +96,14 @@ export async function makeCapture(path: string, packets: number, mix: CaptureMix
     chunk.writeUInt16BE(sport, tp);
     chunk.writeUInt16BE(dport, tp + 2);
     if (proto === 17) chunk.writeUInt16BE(8 + payload, tp + 4);
-    else if (proto === 1) {
+    else if (proto === 1 && flags === 8) {
+      // ICMP echo request: type 8, id and sequence from the ports.
+      chunk[tp] = 8;
+      chunk[tp + 1] = 0;
+      chunk.writeUInt16BE(0, tp + 2);
+      chunk.writeUInt16BE(sport, tp + 4);
+      chunk.writeUInt16BE(dport, tp + 6);
+    } else if (proto === 1) {
       // ICMP port unreachable quoting a UDP datagram dst -> src, sport -> dport.
       chunk.writeUInt16BE(0x0303, tp);
       chunk.writeUInt32BE(0, tp + 4);
@@ -128,6 +138,11 @@ export async function makeCapture(path: string, packets: number, mix: CaptureMix
   while (written < packets) {
     if (used > chunk.length - 16 * 1024) await flushChunk();
     const r = rnd();
+    if (mix === 'icmp-flood') {
+      if (written % 1000 === 999) hiddenProbe();
+      else packet(r | 0x01000000, SERVER_NET + (r % 64), 1, r & 0xffff, written & 0xffff, 8, 16);
+      continue;
+    }
     if (mix === 'flood') {
       if (written % 1000 === 999) hiddenProbe();
       else packet(r | 0x01000000, SERVER_NET + (r % 64), 6, 1024 + (r % 60000), 80, SYN, 0);

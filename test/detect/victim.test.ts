@@ -177,7 +177,8 @@ test('a replay gives the same events every time', () => {
 });
 
 test('the victim table is bounded: least recently hit out first, counted', () => {
-  const { d, stats } = make({ 'distributed-max-victims': 16 });
+  // Without the admission stage: every destination takes a slot at its first SYN.
+  const { d, stats } = make({ 'distributed-max-victims': 16, 'distributed-admit-syns': 0 });
   for (let i = 0; i < 100; i++) d.onPacket(tcp({ ts: 6000 + i * 0.01, src: '192.0.2.1', dst: `10.8.0.${i + 1}`, dport: 80, flags: SYN }));
   const c = stats.snapshot();
   assert.equal(c['distributed.victims'], 16);
@@ -217,4 +218,81 @@ test('one scanner among a server\'s real clients is one-to-one: no distributed e
   }
   d.flush(ts + 5);
   assert.deepEqual(events, []);
+});
+
+test('admission: a sweep of one SYN per destination takes no victim slot, only records', () => {
+  const { d, stats } = make({ 'distributed-max-victims': 16 });
+  for (let i = 0; i < 1000; i++) d.onPacket(tcp({ ts: 6000 + i * 0.001, src: '192.0.2.1', dst: `10.8.${i >> 7}.${(i & 127) + 1}`, dport: 80, flags: SYN }));
+  const c = stats.snapshot();
+  assert.equal(c['distributed.victims_max'], 0);
+  assert.equal(c['distributed.victims_evicted'], 0);
+  assert.equal(c['distributed.admission_records'], 1000);
+  assert.equal(c['distributed.syns'], 1000);
+});
+
+test('admission: events, counts and estimates are the same as with a slot from the first SYN', () => {
+  // Floods and distributed scans to a few victims (across windows, some
+  // handshakes completed, RSTs, retransmissions), among one-SYN destinations.
+  const run = (admit: number) => {
+    // The default table (4,096 victims) never fills here: with it full, a destination
+    // evicted between its SYNs loses them, while its record would keep them.
+    // Records sized so no two destinations share one (an overwritten record loses its SYNs: counted apart).
+    const { d, events, stats } = make({ 'distributed-admit-syns': admit, 'distributed-admission-slots': 1 << 18 });
+    const next = sources(11);
+    let t = 2005;
+    for (let i = 0; i < 6000; i++) {
+      t += 0.004;
+      const src = next();
+      const victim = `10.9.0.${1 + (i % 3)}`;
+      const sport = 1024 + (i % 60000);
+      const dport = i % 3 === 0 ? 443 : 1 + (i % 700);
+      d.onPacket(tcp({ ts: t, src, dst: victim, sport, dport, flags: SYN }));
+      if (i % 17 === 0) d.onPacket(tcp({ ts: t, src, dst: victim, sport, dport, flags: SYN })); // retransmission
+      if (i % 11 === 0) {
+        d.onPacket(tcp({ ts: t + 0.001, src: victim, dst: src, sport: dport, dport: sport, flags: SYN | ACK }));
+        d.onPacket(tcp({ ts: t + 0.002, src, dst: victim, sport, dport, flags: ACK }));
+      } else if (i % 5 === 0) d.onPacket(tcp({ ts: t + 0.001, src: victim, dst: src, sport: dport, dport: sport, flags: RST | ACK }));
+      // One-SYN destinations, and a few with two or three SYNs.
+      if (i % 3 === 0) d.onPacket(tcp({ ts: t + 0.003, src, dst: `10.10.${(i >> 8) & 1}.${(i % 125) + 1}`, sport, dport: 80, flags: SYN }));
+      if (i % 400 === 0) for (let t2 = Math.floor(t) + 1; t2 < t + 3; t2++) d.tick(t2);
+    }
+    d.flush(t + 10);
+    const c = stats.snapshot();
+    assert.equal(c['distributed.admission_overwritten'], 0);
+    return { events, unanswered: c['distributed.unanswered'], syns: c['distributed.syns'], retransmits: c['distributed.syn_retransmits'], records: c['distributed.admission_records'] };
+  };
+  const a = run(0);
+  const b = run(8);
+  assert.ok(a.events.length >= 3, JSON.stringify(a.events));
+  assert.ok(b.records > 200, 'destinations went through admission');
+  assert.deepEqual(b.events, a.events);
+  assert.equal(b.syns, a.syns);
+  assert.equal(b.retransmits, a.retransmits);
+  assert.equal(b.unanswered, a.unanswered);
+});
+
+test('admission: a record replayed into its slot holds the same window counts and source heavy hitters', () => {
+  const state = (admit: number) => {
+    const { d } = make({ 'distributed-admit-syns': admit });
+    // 8 SYNs, each reset (unanswered inside the record, one source three times), then the 9th admits.
+    const srcs = ['192.0.2.1', '192.0.2.2', '192.0.2.1', '192.0.2.3', '192.0.2.1', '192.0.2.4', '192.0.2.5', '192.0.2.6', '192.0.2.7'];
+    srcs.forEach((src, k) => {
+      const t = 3001 + k * 0.01;
+      d.onPacket(tcp({ ts: t, src, dst: '10.9.0.1', sport: 5000 + k, dport: 20 + (k % 3), flags: SYN }));
+      if (k < 8) d.onPacket(tcp({ ts: t + 0.001, src: '10.9.0.1', dst: src, sport: 20 + (k % 3), dport: 5000 + k, flags: RST | ACK }));
+    });
+    const e = d.victims.peek(0x0a090001)!;
+    assert.ok(e, 'the destination has its slot');
+    const s = d.slots;
+    const i = e.slot;
+    const hh = (a: Float64Array | Int32Array, n: number) => Array.from(a.subarray(i * n, (i + 1) * n));
+    return {
+      syns: s.winSyns[i], unanswered: s.winUnanswered[i], first: s.winFirst[i], start: s.winStart[i], srcTotal: s.srcTotal[i],
+      top: s.topSourceCount(i), ports: s.winPorts.estimate(i), sources: s.winSources.estimate(i), hhPort: hh(s.hhPort, s.k), hhCount: hh(s.hhCount, s.k),
+    };
+  };
+  const off = state(0);
+  assert.equal(off.unanswered, 8);
+  assert.equal(off.srcTotal, 8);
+  assert.deepEqual(state(8), off);
 });

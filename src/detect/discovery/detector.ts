@@ -109,14 +109,19 @@ export class DiscoveryPart implements TechniquePart {
 
   private ping(v: PacketView, src: number, dst: number, bit: number, now: number): void {
     const hook = this.hook!;
-    const s = hook.source(v, src, now);
-    // TTL 0: a flow record's view, which carries no payload length to judge.
-    if (bit === F.ECHO && v.ttl !== 0) {
-      if (v.payloadLength === 0) s.pingsEmpty++;
-      else s.pingsData++;
-    }
     const key = hash52(src, dst, PING_KEY);
     let f = this.contacts.get(key);
+    // TTL 0: a flow record's view, which carries no payload length to judge.
+    const payload = bit === F.ECHO && v.ttl !== 0 ? (v.payloadLength === 0 ? 1 : 2) : 0;
+    // A new source's first ping: an admission record, no state (a spoofed flood).
+    if (f < 0 && hook.defer(v, src, dst, Kind.PING, PING_KEY, -1, payload, now)) {
+      this.pings++;
+      this.contacts.set(key, bit, now);
+      return;
+    }
+    const s = hook.source(v, src, now);
+    if (payload === 1) s.pingsEmpty++;
+    else if (payload === 2) s.pingsData++;
     if (f >= 0 && (f & F.REPLIED) !== 0) {
       // The host answered this source before: a poller's next round, not news.
       if ((f & bit) !== 0) {
@@ -193,11 +198,17 @@ export class DiscoveryPart implements TechniquePart {
     let f = this.contacts.get(key);
     // COOKIE ECHO after an INIT ACK is the handshake going on; a new INIT to an open port is a new association.
     if (f >= 0 && (f & F.OPEN) !== 0) return;
+    const bit = chunk === SCTP_INIT ? F.INIT : F.COOKIE;
+    const kind = chunk === SCTP_INIT ? Kind.SCTP_INIT : Kind.SCTP_COOKIE;
+    // A new source's first probe: an admission record (one probe is judged only with sctp-min 1).
+    if (f < 0 && this.o.sctpMin > 1 && hook.defer(v, src, dst, kind, portKey, v.dport, 0, now)) {
+      this.sctpProbes++;
+      this.contacts.set(key, bit, now);
+      return;
+    }
     const s = hook.source(v, src, now);
     const renew = f >= 0 && this.contacts.lastCreated < s.evidenceStart;
     if (renew) f = 0;
-    const bit = chunk === SCTP_INIT ? F.INIT : F.COOKIE;
-    const kind = chunk === SCTP_INIT ? Kind.SCTP_INIT : Kind.SCTP_COOKIE;
     const newPair = f < 0 || (f & (F.INIT | F.COOKIE)) === 0;
     const newKind = f < 0 || (f & bit) === 0;
     this.sctpProbes++;
@@ -214,7 +225,8 @@ export class DiscoveryPart implements TechniquePart {
     this.contacts.set(key, f | (open ? F.OPEN : F.FAILED), now);
     if (open) this.sctpOpen++;
     else this.sctpClosed++;
-    const s = this.hook!.peek(prober);
+    // An answer to a recorded first probe is evidence: the prober gets its state (as a TCP RST does).
+    const s = this.hook!.answered(prober, target, portKey, now);
     if (s === undefined || this.contacts.lastCreated < s.evidenceStart) return;
     if (!open) s.failures++;
     else if ((f & F.INIT) !== 0) s.sctpOpen++;
@@ -237,10 +249,16 @@ export class DiscoveryPart implements TechniquePart {
     if (f >= 0) {
       // Tunnel traffic (GRE, ESP...) is one protocol to a peer over and over: only its first packet is news.
       const known = this.hook!.peek(src);
-      if (known !== undefined && this.contacts.lastCreated >= known.evidenceStart) {
+      if (known !== undefined ? this.contacts.lastCreated >= known.evidenceStart : this.hook!.held(src, dst, portKey, now)) {
         this.protoRepeats++;
         return;
       }
+    }
+    // A new source's first protocol: an admission record, no state.
+    if (f < 0 && hook.defer(v, src, dst, Kind.IPPROTO, portKey, -1, 0, now)) {
+      this.protoProbes++;
+      this.contacts.set(key, F.PROTO, now);
+      return;
     }
     const s = hook.source(v, src, now);
     const renew = f >= 0 && this.contacts.lastCreated < s.evidenceStart;
@@ -272,7 +290,7 @@ export class DiscoveryPart implements TechniquePart {
     if (f < 0 || (f & F.FAILED) !== 0) return;
     this.unreachable++;
     this.contacts.set(key, f | F.FAILED, now);
-    const s = this.hook!.peek(prober);
+    const s = this.hook!.answered(prober, target, IPPROTO_KEY_BASE + p, now);
     if (s === undefined || this.contacts.lastCreated < s.evidenceStart) return;
     s.failures++;
     this.hook!.changed(s, now);

@@ -66,6 +66,17 @@ export class AdmissionTable {
   readonly v6: Uint8Array;
   readonly src6: Uint32Array;
   readonly dst6: Uint32Array;
+  /**
+   * A technique part's first probe (technique-admission.ts): its kind
+   * (Kind.PING, SCTP, IPPROTO; 0 = none), target, contact key, counted port
+   * (-1: none) and ping payload (1 empty, 2 data, 0 not an echo).
+   */
+  readonly tkind: Uint8Array;
+  readonly tdst: Float64Array;
+  readonly tkey: Float64Array;
+  readonly tport: Int32Array;
+  readonly tping: Uint8Array;
+  readonly tdst6: Uint32Array;
   /** Records started, overwritten by another source, and admitted (sum). */
   records = 0;
   overwritten = 0;
@@ -102,6 +113,12 @@ export class AdmissionTable {
     this.v6 = new Uint8Array(n);
     this.src6 = new Uint32Array(4 * n);
     this.dst6 = new Uint32Array(4 * n);
+    this.tkind = new Uint8Array(n);
+    this.tdst = new Float64Array(n);
+    this.tkey = new Float64Array(n);
+    this.tport = new Int32Array(n);
+    this.tping = new Uint8Array(n);
+    this.tdst6 = new Uint32Array(4 * n);
   }
 
   get slots(): number {
@@ -137,6 +154,7 @@ export class AdmissionTable {
     this.fpZmap[slot] = 0;
     this.osSyn[slot] = 0;
     this.rawSyn[slot] = 0;
+    this.tkind[slot] = 0;
   }
 
   /** The record leaves (its source was admitted). */

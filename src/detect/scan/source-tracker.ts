@@ -1,6 +1,6 @@
 import { ipv6Key, isSpecialIpv4, isSpecialIpv6 } from '../../decode/address.js';
 import type { CidrSet } from '../../decode/cidr-set.js';
-import { IPPROTO_TCP, IPPROTO_UDP, Layer, TcpFlag, type PacketView } from '../../decode/packet-view.js';
+import { Layer, TcpFlag, type PacketView } from '../../decode/packet-view.js';
 import { ContactTable } from '../../track/contact-table.js';
 import { hash52 } from '../../track/hash.js';
 import { FlowSkip } from '../../track/flow-skip.js';
@@ -8,9 +8,11 @@ import { LruTable } from '../../track/lru-table.js';
 import { PendingRing } from '../../track/pending-ring.js';
 import { AdmissionReplay, FP_CHECKED } from './admission-replay.js';
 import { countFingerprint, Fp, isOsStackSyn, tcpFingerprint } from './fingerprint.js';
-import { CF, Kind, KIND_COUNT, pendingCount, pendingKinds, SOCKET_BASE, St, stateOf, tcpProbeKind, UDP_PORT_BASE, withState } from './kinds.js';
+import { CF, Kind, pendingCount, pendingKinds, SOCKET_BASE, St, stateOf, tcpProbeKind, UDP_PORT_BASE, withState } from './kinds.js';
 import type { ScanPart } from './part.js';
 import { AdmissionTable } from './admission.js';
+import { answer, clientPacket, icmpError, outcome, succeed } from './outcome-path.js';
+import { holdsTechnique, recordTechnique, replayTechnique } from './technique-admission.js';
 import { addPair, SourceState, type SourceStateLimits } from './source-state.js';
 import type { TechniqueHook } from './technique-hook.js';
 
@@ -78,13 +80,13 @@ export class SourceTracker {
   readonly pending: PendingRing;
   readonly admission: AdmissionTable;
   /** Records of sources without state: writing, materializing, replaying them. */
-  private readonly rec: AdmissionReplay;
+  readonly rec: AdmissionReplay;
   /** Connections with data both established: their packets skip every lookup. */
   readonly done = new FlowSkip(1 << 16);
   private readonly pool: SourceState[] = [];
-  private readonly parts: ScanPart[] = [];
+  readonly parts: ScanPart[] = [];
   private readonly udpIgnore = new Uint8Array(65536);
-  private readonly hasIgnore: boolean;
+  readonly hasIgnore: boolean;
   private epochs = 0;
   /** Latest packet time seen. */
   now = 0;
@@ -113,12 +115,14 @@ export class SourceTracker {
   ignoredDst = 0;
   special = 0;
   udpIgnored = 0;
+  /** Technique first probes kept in an admission record instead of a state. */
+  techniqueRecords = 0;
   /** First contacts still waiting at end of input, resolved as unanswered then. */
   resolvedAtEnd = 0;
 
   constructor(
-    private readonly o: TrackerOptions,
-    private readonly events: TrackerEvents,
+    readonly o: TrackerOptions,
+    readonly events: TrackerEvents,
   ) {
     this.sources = new LruTable<SourceState>({
       maxEntries: o.maxSources,
@@ -143,7 +147,7 @@ export class SourceTracker {
       this.admission.slots,
     );
     this.pending = new PendingRing(o.maxPending);
-    this.rec = new AdmissionReplay(this.admission, this.contacts, this.parts, (s, kind, dst, portKey, success, now) => this.outcome(s, kind, dst, portKey, success, now));
+    this.rec = new AdmissionReplay(this.admission, this.contacts, this.parts, (s, kind, dst, portKey, success, now) => outcome(this, s, kind, dst, portKey, success, now));
     for (const p of o.udpIgnorePorts) this.udpIgnore[p] = 1;
     this.hasIgnore = o.ignore.size > 0;
   }
@@ -164,7 +168,7 @@ export class SourceTracker {
     if ((layers & (Layer.ICMP4 | Layer.ICMP6)) !== 0) {
       // techniques: ICMP requests, their replies, errors quoting non-TCP/UDP probes
       if (this.techniques !== null && this.techniques.icmp(v)) return;
-      if ((layers & Layer.ICMP_QUOTE) !== 0) this.icmpError(v);
+      if ((layers & Layer.ICMP_QUOTE) !== 0) icmpError(this, v);
       return;
     }
     let src: number;
@@ -240,7 +244,7 @@ export class SourceTracker {
       this.failures++;
       const s = this.stateFor(src);
       if (s !== undefined) {
-        if (s.epoch === epoch) this.outcome(s, kind, dst, portKey, false, now);
+        if (s.epoch === epoch) outcome(this, s, kind, dst, portKey, false, now);
       } else this.rec.recordOutcome(src, 0, epoch, dst, portKey, false, false, now);
     }
   }
@@ -269,6 +273,39 @@ export class SourceTracker {
       } else adm.v6[slot] = 0;
     }
     return this.admit(slot, key, now);
+  }
+
+  /**
+   * A technique part's first probe from `key`, when the source has neither
+   * state nor a live record: written to a new record (technique-admission.ts),
+   * true. False: the part takes the state from sourceFor as before.
+   */
+  deferTechnique(v: PacketView, key: number, dst: number, kind: number, portKey: number, port: number, ping: number, now: number): boolean {
+    const adm = this.admission;
+    const slot = adm.slotOf(key);
+    if (adm.states[slot] !== 0 && this.sources.peek(key) !== undefined) return false;
+    if (adm.key[slot] === key + 1 && now - adm.last[slot] < this.o.sourceIdle) return false;
+    if (adm.key[slot] !== 0 && adm.local[slot] === 1 && adm.st[slot] === St.PENDING) this.waiting--;
+    adm.claim(slot, key, ++this.epochs, now);
+    if (v.ipVersion === 6) {
+      adm.v6[slot] = 1;
+      adm.src6.set(v.src6, 4 * slot);
+    } else adm.v6[slot] = 0;
+    recordTechnique(adm, slot, v, dst, kind, portKey, port, ping);
+    this.techniqueRecords++;
+    return true;
+  }
+
+  /** Whether `src`'s live record holds its technique probe to (dst, portKey). */
+  holdsTechnique(src: number, dst: number, portKey: number, now: number): boolean {
+    const adm = this.admission;
+    const slot = adm.find(src);
+    return holdsTechnique(adm, slot, dst, portKey) && now - adm.last[slot] < this.o.sourceIdle;
+  }
+
+  /** The target answered `prober`'s recorded technique probe to (dst, portKey): its state now; else undefined. */
+  admitAnswered(prober: number, dst: number, portKey: number, now: number): SourceState | undefined {
+    return this.holdsTechnique(prober, dst, portKey, now) ? this.admit(this.admission.find(prober), prober, now) : undefined;
   }
 
   /** Evidence about `s` changed outside the tracker (technique parts): judge it now. */
@@ -309,7 +346,7 @@ export class SourceTracker {
     if (this.contacts.owns(sslot)) ff = this.contacts.get((fkey = hash52(src, dst, v.dport)));
     if (ff < 0 && this.rec.materializeAt(sslot, src, dst, v.dport)) ff = this.contacts.get((fkey = hash52(src, dst, v.dport)));
     if (ff >= 0 && isConnection(ff)) {
-      this.clientPacket(src, dst, fkey, ff, flags, v.payloadLength, now);
+      clientPacket(this, src, dst, fkey, ff, flags, v.payloadLength, now);
       return;
     }
     const dslot = adm.slotOf(dst);
@@ -318,7 +355,7 @@ export class SourceTracker {
     if (this.contacts.owns(dslot)) rf = this.contacts.get((rkey = hash52(dst, src, v.sport)));
     if (rf < 0 && this.rec.materializeAt(dslot, dst, src, v.sport)) rf = this.contacts.get((rkey = hash52(dst, src, v.sport)));
     if (rf >= 0) {
-      this.answer(dst, src, v.sport, rkey, rf, flags, v.payloadLength, now);
+      answer(this, dst, src, v.sport, rkey, rf, flags, v.payloadLength, now);
       return;
     }
     if (kind === Kind.ACK || kind === Kind.MAIMON) {
@@ -333,88 +370,6 @@ export class SourceTracker {
     const mf = (ff < 0 ? 0 : ff) | CF.MIDSTREAM | (v.payloadLength > 0 ? CF.DATA : 0);
     this.contacts.set(fkey < 0 ? hash52(src, dst, v.dport) : fkey, mf, now, false, sslot);
     if ((mf & CF.DATA) !== 0 && pendingKinds(mf) === 0) done.add();
-  }
-
-  /** A packet from the prober inside a contact it opened: handshake, data, teardown. */
-  private clientPacket(src: number, dst: number, key: number, f: number, flags: number, payload: number, now: number): void {
-    let nf = f;
-    if (payload > 0 && (f & CF.DATA) === 0) {
-      nf |= CF.DATA;
-      if (stateOf(f, Kind.SYN) === St.SUCCESS) this.used(src, dst);
-    }
-    if ((flags & (TcpFlag.RST | TcpFlag.FIN)) !== 0) {
-      if ((nf & (CF.ESTABLISHED | CF.DATA | CF.TORN)) === CF.ESTABLISHED) {
-        nf |= CF.TORN;
-        this.teardowns++;
-        const s = this.stateFor(src);
-        if (s !== undefined) {
-          s.teardowns++;
-          this.contacts.set(key, nf, now);
-          this.events.changed(s, now);
-          return;
-        }
-        const slot = this.admission.find(src);
-        if (slot >= 0 && this.admission.dst[slot] === dst) this.admission.teardowns[slot] = 1;
-      }
-    } else if ((flags & TcpFlag.ACK) !== 0 && stateOf(nf, Kind.SYN) === St.SUCCESS) {
-      nf |= CF.ESTABLISHED;
-    }
-    if (nf !== f) this.contacts.set(key, nf, now);
-    if ((nf & CF.DATA) !== 0 && (nf & (CF.ESTABLISHED | CF.MIDSTREAM)) !== 0 && (pendingKinds(nf) === 0)) this.done.add();
-  }
-
-  /** Data on a connection `src` opened with a SYN that was answered: its host was used. */
-  private used(src: number, dst: number): void {
-    const s = this.stateFor(src);
-    if (s !== undefined) {
-      if (this.contacts.lastCreated >= s.evidenceStart) s.markUsed(dst);
-      return;
-    }
-    const slot = this.admission.find(src);
-    if (slot >= 0 && this.admission.dst[slot] === dst && this.contacts.lastCreated >= Math.floor(this.admission.first[slot])) this.admission.used[slot] = 1;
-  }
-
-  /** A TCP packet from `b` (port `bport`) to `a`, inside a contact `a` opened: the answer to its probes. */
-  private answer(a: number, b: number, bport: number, key: number, f: number, flags: number, payload: number, now: number): void {
-    this.replies++;
-    if ((flags & TcpFlag.RST) !== 0) {
-      this.rstFailures += this.failPending(a, b, bport, key, f, now);
-      return;
-    }
-    let nf = f;
-    if (payload > 0 && (f & CF.DATA) === 0) {
-      nf |= CF.DATA;
-      if (stateOf(f, Kind.SYN) === St.SUCCESS) this.used(a, b);
-    }
-    let won = 0;
-    if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK)) {
-      const syn = stateOf(nf, Kind.SYN);
-      if (syn === St.PENDING) {
-        nf = withState(nf, Kind.SYN, St.SUCCESS);
-        won = 1 << Kind.SYN;
-        this.waiting--;
-      } else if (syn === St.FAILURE) {
-        // A retry answered after the first try timed out: the outcome stays
-        // counted as it was, but the connection is followed (handshake, teardown).
-        nf = withState(nf, Kind.SYN, St.SUCCESS);
-      }
-    } else {
-      // Anything else from the target means a connection is there.
-      if (stateOf(nf, Kind.ACK) === St.PENDING) {
-        nf = withState(nf, Kind.ACK, St.SUCCESS);
-        won |= 1 << Kind.ACK;
-        this.waiting--;
-      }
-      if (stateOf(nf, Kind.MAIMON) === St.PENDING) {
-        nf = withState(nf, Kind.MAIMON, St.SUCCESS);
-        won |= 1 << Kind.MAIMON;
-        this.waiting--;
-      }
-      nf |= CF.MIDSTREAM;
-    }
-    if (nf !== f) this.contacts.set(key, nf, now);
-    if (won !== 0) this.succeed(a, b, bport, won, now);
-    else if ((nf & CF.DATA) !== 0 && (nf & (CF.ESTABLISHED | CF.MIDSTREAM)) !== 0 && pendingKinds(nf) === 0) this.done.add();
   }
 
   // ---------------------------------------------------------------- UDP, ICMP
@@ -435,7 +390,7 @@ export class SourceTracker {
       if (stateOf(rf, Kind.UDP) === St.PENDING) {
         this.waiting--;
         this.contacts.set(rkey, withState(rf, Kind.UDP, St.SUCCESS), now);
-        this.succeed(dst, src, rport, 1 << Kind.UDP, now);
+        succeed(this, dst, src, rport, 1 << Kind.UDP, now);
       }
       return;
     }
@@ -455,99 +410,6 @@ export class SourceTracker {
     const sslot = adm.slotOf(src);
     const skey = hash52(src, dst, SOCKET_BASE + v.sport);
     if (!this.contacts.owns(sslot) || this.contacts.get(skey) < 0) this.contacts.set(skey, CF.MIDSTREAM, now, false, sslot);
-  }
-
-  /** ICMP/ICMPv6 destination unreachable quoting a probe: that probe failed. */
-  private icmpError(v: PacketView): void {
-    let a: number;
-    let b: number;
-    if (v.ipVersion === 4) {
-      if (v.icmpType !== 3) return;
-      if (this.hasIgnore && this.o.ignore.hasV4(v.innerSrc4)) return;
-      a = v.innerSrc4;
-      b = v.innerDst4;
-    } else {
-      if (v.icmpType !== 1) return;
-      if (this.hasIgnore && this.o.ignore.hasV6(v.innerSrc6)) return;
-      a = ipv6Key(v.innerSrc6);
-      b = ipv6Key(v.innerDst6);
-    }
-    if (v.innerProto !== IPPROTO_UDP && v.innerProto !== IPPROTO_TCP) return; // SCTP quotes: technique-hook.ts
-    const portKey = v.innerProto === IPPROTO_UDP ? v.innerDport + UDP_PORT_BASE : v.innerDport;
-    const aslot = this.admission.slotOf(a);
-    let key = -1;
-    let f = -1;
-    if (this.contacts.owns(aslot)) f = this.contacts.get((key = hash52(a, b, portKey)));
-    if (f < 0 && this.rec.materializeAt(aslot, a, b, portKey)) f = this.contacts.get((key = hash52(a, b, portKey)));
-    if (f < 0) return;
-    this.replies++;
-    this.icmpFailures += this.failPending(a, b, portKey, key, f, v.ts);
-  }
-
-  // ---------------------------------------------------------------- outcomes
-
-  /** Every pending kind of the contact fails; returns how many. */
-  private failPending(a: number, b: number, portKey: number, key: number, f: number, now: number): number {
-    const p = pendingKinds(f);
-    if (p === 0) return 0;
-    const created = this.contacts.lastCreated;
-    let nf = f;
-    for (let k = 0; k < KIND_COUNT; k++) if ((p & (1 << k)) !== 0) nf = withState(nf, k, St.FAILURE);
-    this.contacts.set(key, nf, now);
-    const s = this.stateFor(a);
-    const current = s !== undefined && created >= s.evidenceStart;
-    if (s === undefined) {
-      // Refused by the target (RST, ICMP unreachable): evidence, the source
-      // gets its state now (the slow detector keeps failures of sources the
-      // tracker forgets between probes). Timeouts alone never admit: every
-      // spoofed source of a flood times out.
-      const slot = this.rec.recordOutcome(a, created, -1, b, portKey, false, true, now);
-      if (slot >= 0) this.admit(slot, a, now);
-      this.failures += pendingCount(f);
-      this.waiting -= pendingCount(f);
-      return pendingCount(f);
-    }
-    let n = 0;
-    for (let k = 0; k < KIND_COUNT; k++) {
-      if ((p & (1 << k)) === 0) continue;
-      n++;
-      this.failures++;
-      this.waiting--;
-      if (current) {
-        if (k === Kind.SYN) s.answeredSyn++;
-        else if (k === Kind.UDP) s.answeredUdp++;
-        this.outcome(s, k, b, portKey, false, now);
-      }
-    }
-    return n;
-  }
-
-  private succeed(a: number, b: number, portKey: number, kinds: number, now: number): void {
-    const created = this.contacts.lastCreated;
-    const s = this.stateFor(a);
-    const current = s !== undefined && created >= s.evidenceStart;
-    if (s === undefined) this.rec.recordOutcome(a, created, -1, b, portKey, true, true, now);
-    for (let k = 0; k < KIND_COUNT; k++) {
-      if ((kinds & (1 << k)) === 0) continue;
-      this.successes++;
-      if (current) {
-        if (k === Kind.SYN) s.answeredSyn++;
-        else if (k === Kind.UDP) s.answeredUdp++;
-        this.outcome(s, k, b, portKey, true, now);
-      }
-    }
-  }
-
-  private outcome(s: SourceState, kind: number, dst: number, portKey: number, success: boolean, now: number): void {
-    if (success) s.successes++;
-    else {
-      s.failures++;
-      if (kind === Kind.SYN || kind === Kind.UDP) s.fail.add(dst, portKey);
-      else if (kind === Kind.ACK || kind === Kind.MAIMON) s.kindCount[kind]++;
-    }
-    const parts = this.parts;
-    for (let i = 0; i < parts.length; i++) parts[i].onOutcome?.(s, kind, dst, portKey, success, now);
-    this.events.changed(s, now);
   }
 
   // ---------------------------------------------------------------- probes
@@ -618,8 +480,9 @@ export class SourceTracker {
     }
     let s: SourceState;
     if (s0 !== undefined) s = s0;
-    else if (adm.probes[slot] === 0 || (!newKind && adm.kind[slot] === kind && adm.holdsContact(slot, dst, portKey))) {
+    else if (adm.tkind[slot] === 0 && (adm.probes[slot] === 0 || (!newKind && adm.kind[slot] === kind && adm.holdsContact(slot, dst, portKey)))) {
       // The record's one first contact, or a retry of it: no state yet
+      // (a record holding a technique probe admits: this is a second contact)
       // (its UDP fingerprint and evasion bits are not kept: see NOTES.md).
       if (adm.probes[slot] === 0) this.rec.recordFirst(v, slot, dst, portKey, kind, newPair, newKind);
       this.rec.countProbe(slot, fp, os, now);
@@ -671,7 +534,7 @@ export class SourceTracker {
   }
 
   /** The state of `src`, or undefined; most sources have none and cost no LRU lookup. */
-  private stateFor(src: number): SourceState | undefined {
+  stateFor(src: number): SourceState | undefined {
     return this.admission.states[this.admission.slotOf(src)] === 0 ? undefined : this.sources.peek(src);
   }
 
@@ -679,7 +542,7 @@ export class SourceTracker {
    * A second first contact (or a refusal): the source gets its SourceState,
    * and its record is replayed into it (admission-replay.ts).
    */
-  private admit(slot: number, src: number, now: number): SourceState {
+  admit(slot: number, src: number, now: number): SourceState {
     const adm = this.admission;
     if (adm.local[slot] === 1) this.rec.materializeSlot(slot);
     const s = this.pool.pop() ?? new SourceState(this.o.limits);
@@ -692,6 +555,7 @@ export class SourceTracker {
     adm.states[slot]++;
     adm.release(slot);
     this.rec.replay(slot, s);
+    if (adm.tkind[slot] !== 0) replayTechnique(adm, slot, s);
     return s;
   }
 

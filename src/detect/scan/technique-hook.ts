@@ -30,6 +30,9 @@ export interface TechniquePart extends ScanPart {
 export interface HookTracker {
   readonly sources: { peek(key: number): SourceState | undefined };
   sourceFor(v: PacketView, key: number, now: number): SourceState;
+  deferTechnique(v: PacketView, key: number, dst: number, kind: number, portKey: number, port: number, ping: number, now: number): boolean;
+  holdsTechnique(src: number, dst: number, portKey: number, now: number): boolean;
+  admitAnswered(prober: number, dst: number, portKey: number, now: number): SourceState | undefined;
   notify(s: SourceState, now: number): void;
 }
 
@@ -116,6 +119,30 @@ export class TechniqueHook {
   /** The sender of `v` as a source (created if new). */
   source(v: PacketView, src: number, now: number): SourceState {
     return this.tracker.sourceFor(v, src, now);
+  }
+
+  /**
+   * The first probe of a source with neither state nor record, kept in an
+   * admission record (technique-admission.ts): true, and the part only writes
+   * its own contact. Only for a probe that is a new pair and a new kind, whose
+   * part judges nothing on one probe. `ping`: 1 echo without payload, 2 with, else 0.
+   */
+  defer(v: PacketView, src: number, dst: number, kind: number, key: number, port: number, ping: number, now: number): boolean {
+    return this.tracker.deferTechnique(v, src, dst, kind, key, port, ping, now);
+  }
+
+  /**
+   * A known source; or, when the target answered its recorded first probe
+   * to (dst, key) (INIT ACK, ABORT, ICMP unreachable), its new state: an
+   * answer is evidence, as a TCP RST is.
+   */
+  answered(prober: number, dst: number, key: number, now: number): SourceState | undefined {
+    return this.tracker.sources.peek(prober) ?? this.tracker.admitAnswered(prober, dst, key, now);
+  }
+
+  /** Whether `src` has no state and its record holds its first probe to (dst, key). */
+  held(src: number, dst: number, key: number, now: number): boolean {
+    return this.tracker.holdsTechnique(src, dst, key, now);
   }
 
   /** A known source, without touching its recency. */

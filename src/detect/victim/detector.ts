@@ -7,6 +7,7 @@ import type { Detector } from '../detector.js';
 import { HalfOpenTable } from './half-open.js';
 import { hashWords } from './hll.js';
 import { VictimSlots } from './slots.js';
+import { VictimRecords } from './admission.js';
 
 export interface VictimOptions {
   /** Window length, seconds: counts and sketches restart at each multiple of it (packet time). */
@@ -41,6 +42,9 @@ export interface VictimOptions {
   seed: number;
   sourcePrecision: number;
   portPrecision: number;
+  /** Records of the admission stage (admission.ts); SYNs a record holds before its destination gets a slot (0: none). */
+  admissionSlots: number;
+  admitSyns: number;
   emit: (e: DistributedEvent) => void;
 }
 
@@ -66,6 +70,10 @@ export class VictimDetector implements Detector {
   private readonly activeSet = new Set<number>();
   private now = 0;
   private nextHousekeeping = 0;
+  /** Admission records (null: every SYN's destination gets a slot at once). */
+  readonly records: VictimRecords | null;
+  /** Time of the latest housekeeping: a victim not hit since `hk - victimIdle` was forgotten there. */
+  private hk = -Infinity;
   syns = 0;
   retransmits = 0;
   unanswered = 0;
@@ -85,6 +93,9 @@ export class VictimDetector implements Detector {
       protect: (v) => this.slots.active[v.slot] === 1,
     });
     this.half = new HalfOpenTable(o.maxHalfOpen, (slot, gen, src) => this.onUnanswered(slot, gen, src));
+    // A record must never hold a judgeable destination: fewer SYNs than min-unanswered.
+    const k = Math.min(o.admitSyns, o.minUnanswered - 1, 255);
+    this.records = k > 0 ? new VictimRecords(o.admissionSlots, k) : null;
   }
 
   get activeEpisodes(): number {
@@ -130,8 +141,17 @@ export class VictimDetector implements Detector {
       dst = ipv6Key(v.dst6);
     }
     const ts = v.ts;
-    let e = this.victims.get(dst, ts);
-    if (e === undefined) e = this.admit(v, dst, ts);
+    // A destination with a live admission record has no slot: skip the table lookup.
+    const rec = this.records;
+    let e: VictimEntry | undefined;
+    if (rec !== null) {
+      const r = rec.slotOf(dst);
+      e = rec.key[r] === dst + 1 && rec.last[r] > this.hk - this.o.victimIdle ? undefined : this.victims.get(dst, ts);
+    } else e = this.victims.get(dst, ts);
+    if (e === undefined) {
+      e = this.records !== null ? this.record(v, dst, ts) : this.admit(v, dst, ts);
+      if (e === undefined) return; // held in its admission record
+    }
     const i = e.slot;
     if (ts >= s.winStart[i] + this.o.window) this.rollWindow(i, ts);
     if (s.winSyns[i] === 0) s.winFirst[i] = ts;
@@ -155,6 +175,58 @@ export class VictimDetector implements Detector {
       s.epSources.add(i, sh);
       s.epPorts.add(i, ph);
     }
+  }
+
+  /**
+   * A SYN to a destination without a slot, into its admission record:
+   * undefined. Or the destination gets its slot now (its record full, or this
+   * SYN in a later window), with the record replayed into it.
+   */
+  private record(v: PacketView, dst: number, ts: number): VictimEntry | undefined {
+    const rec = this.records!;
+    const r = rec.slotOf(dst);
+    const win = Math.floor(ts / this.o.window) * this.o.window;
+    // A record not hit since the last housekeeping's idle limit is gone, as a victim is.
+    if (rec.key[r] !== dst + 1 || rec.last[r] <= this.hk - this.o.victimIdle) rec.claim(r, dst, win);
+    else if (rec.win[r] !== win || rec.n[r] === rec.k) return this.replay(v, dst, r, ts);
+    rec.last[r] = ts;
+    if (rec.n[r] === 0) rec.first[r] = ts;
+    const src = v.ipVersion === 4 ? v.src4 : ipv6Key(v.src6);
+    const conn = hash52(src, dst, v.sport * 65536 + v.dport);
+    this.syns++;
+    if (this.half.has(conn)) {
+      this.retransmits++;
+      return undefined;
+    }
+    const sh = v.ipVersion === 4 ? hashWords(this.o.seed, v.src4, 0, 0, 0) : hashWords(this.o.seed, v.src6[0], v.src6[1], v.src6[2], v.src6[3]);
+    rec.add(r, sh, v.dport, conn);
+    this.half.open(conn, -1 - r, rec.gen[r], ts, src);
+    return undefined;
+  }
+
+  /** Give `dst` its slot with record `r` replayed in: what the slot would hold had it come at the first SYN. */
+  private replay(v: PacketView, dst: number, r: number, ts: number): VictimEntry {
+    const rec = this.records!;
+    const e = this.admit(v, dst, ts);
+    const s = this.slots;
+    const i = e.slot;
+    const rgen = rec.gen[r];
+    s.resetWindow(i, rec.win[r]);
+    const n = rec.n[r];
+    s.winFirst[i] = rec.first[r];
+    s.winSyns[i] = n;
+    const base = r * rec.k;
+    for (let j = base; j < base + n; j++) {
+      s.winSources.add(i, rec.sh[j]);
+      s.winPorts.add(i, hashWords(this.o.seed ^ 0x9e3779b9, rec.dport[j], 0, 0, 0));
+      s.countPort(i, rec.dport[j]);
+      this.half.repoint(rec.conn[j], -1 - r, rgen, i, s.gen[i]);
+    }
+    const nu = rec.nu[r];
+    for (let j = base; j < base + nu; j++) s.countSource(i, rec.usrc[j]);
+    s.winUnanswered[i] = nu;
+    rec.release(r);
+    return e;
   }
 
   /** A new victim: a slot from the pool (the table evicts its least recently used when full). */
@@ -181,6 +253,15 @@ export class VictimDetector implements Detector {
   }
 
   private onUnanswered(slot: number, gen: number, src: number): void {
+    if (slot < 0) {
+      // A SYN held in an admission record (never judgeable there: fewer than min-unanswered).
+      const rec = this.records!;
+      const r = -1 - slot;
+      if (rec.gen[r] !== gen || rec.last[r] <= this.hk - this.o.victimIdle) return;
+      this.unanswered++;
+      rec.usrc[r * rec.k + rec.nu[r]++] = src;
+      return;
+    }
     const s = this.slots;
     if (s.gen[slot] !== gen) return; // the victim left the table meanwhile
     this.unanswered++;
@@ -298,6 +379,7 @@ export class VictimDetector implements Detector {
     this.nextHousekeeping = Math.floor(now) + 1;
     this.half.expire(now, this.o.halfOpenTimeout);
     this.victims.expire(now);
+    this.hk = now;
     this.judgeCandidates(now);
     for (const i of this.activeSet) {
       const until = this.slots.lastJudged[i] + this.o.idle;

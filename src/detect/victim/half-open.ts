@@ -92,6 +92,15 @@ export class HalfOpenTable {
     return true;
   }
 
+  /** The entry of `key`, if it still belongs to (fromSlot, fromGen), now belongs to (toSlot, toGen): a record admitted. */
+  repoint(key: number, fromSlot: number, fromGen: number, toSlot: number, toGen: number): void {
+    const i = this.home(key);
+    const e = this.e;
+    if (e[i] !== key + 1 || e[i + 1] !== fromSlot || e[i + 2] !== fromGen) return;
+    e[i + 1] = toSlot;
+    e[i + 2] = toGen;
+  }
+
   /** A RST on the connection: unanswered now. */
   giveUp(key: number): void {
     const i = this.home(key);

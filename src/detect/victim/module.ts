@@ -21,6 +21,9 @@ export const VICTIM_COUNTERS = {
   eventsStart: { name: 'distributed.events_start', kind: 'sum', help: 'Distributed episodes started (start events).' },
   eventsUpdate: { name: 'distributed.events_update', kind: 'sum', help: 'Distributed update events.' },
   eventsEnd: { name: 'distributed.events_end', kind: 'sum', help: 'Distributed episodes ended (end events).' },
+  admissionRecords: { name: 'distributed.admission_records', kind: 'sum', help: 'Destinations whose first SYNs were kept in an admission record, without a victim slot.' },
+  admissionAdmitted: { name: 'distributed.admission_admitted', kind: 'sum', help: 'Admission records that became victims (their k+1-th SYN in a window, or a SYN in a later window).' },
+  admissionOverwritten: { name: 'distributed.admission_overwritten', kind: 'sum', help: 'Admission records overwritten by another destination hashing to the same record (its SYNs so far are lost).' },
   active: { name: 'distributed.active', kind: 'now', help: 'Distributed episodes going on now.' },
 } as const satisfies CounterTable;
 
@@ -46,6 +49,8 @@ export const victimModule = defineDetector({
     { name: 'distributed-update', type: 'duration', default: 30, min: 0.001, max: 86400, unit: 's', help: 'Least time between two update events of one victim (a change of the flood flag is reported at once).' },
     { name: 'distributed-idle', type: 'duration', default: 30, min: 0.001, max: 86400, unit: 's', help: 'An episode not judged again for this long ends (end event); a later one gets a new id.' },
     { name: 'distributed-seed', type: 'int', default: 0x5eed, min: 0, max: 0xffffffff, help: 'Seed of the sketches\' hash: fixed, so a replay gives the same estimates every run; change it if someone aims sources at the sketch.', advanced: true },
+    { name: 'distributed-admission-slots', type: 'int', default: 65536, min: 16, max: 16_777_216, unit: 'destinations', help: 'Admission records: destinations with their first few SYNs of a window kept in typed arrays, without a victim slot (a sweep or a flood spread over many destinations costs a hash and a few writes per SYN). Rounded up to a power of two; overwrites counted in distributed.admission_overwritten.', advanced: true },
+    { name: 'distributed-admit-syns', type: 'int', default: 8, min: 0, max: 255, unit: 'SYNs', help: 'SYNs to one destination in a window kept in its admission record; the next one gives it a victim slot, with the record replayed in. Always below --distributed-min-unanswered; 0: every destination gets a slot at its first SYN.', advanced: true },
     { name: 'distributed-precision', type: 'int', default: 10, min: 4, max: 16, unit: 'bits', help: 'HyperLogLog precision p of the per-victim source count: 2^p one-byte registers, standard error 1.04/sqrt(2^p) (10: 1 KiB, 3.3%). Ports use p-2.', advanced: true },
   ],
   counters: counterList(VICTIM_COUNTERS),
@@ -75,6 +80,8 @@ export const victimModule = defineDetector({
       update: num(p, 'distributed-update'),
       idle: num(p, 'distributed-idle'),
       seed: num(p, 'distributed-seed'),
+      admissionSlots: num(p, 'distributed-admission-slots'),
+      admitSyns: num(p, 'distributed-admit-syns'),
       sourcePrecision: precision,
       portPrecision: Math.max(4, precision - 2),
       emit: (e: DistributedEvent) => ctx.emit(e),
@@ -96,6 +103,9 @@ export const victimModule = defineDetector({
       eventsUpdate: () => d.updates,
       eventsEnd: () => d.ends,
       active: () => d.activeEpisodes,
+      admissionRecords: () => d.records?.records ?? 0,
+      admissionAdmitted: () => d.records?.admitted ?? 0,
+      admissionOverwritten: () => d.records?.overwritten ?? 0,
     });
     return d;
   },
