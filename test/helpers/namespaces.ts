@@ -34,13 +34,13 @@ export function which(program: string): string | null {
   return null;
 }
 
-/** What a test needs besides root; labUnavailable() with no argument asks for a whole lab. */
+/** What a test needs besides root (each absent field: not needed); labUnavailable() with no argument asks for a whole lab. */
 export interface LabNeeds {
-  /** Programs that must be on PATH (sbin included). Default: ip, tcpdump, nc, ss, python3. */
+  /** Programs that must be on PATH (sbin included); a whole lab: ip, tcpdump, nc, ss, python3. */
   tools?: readonly string[];
-  /** A live-capture engine: 'any' (default), 'native' (the addon), 'cap', or none. */
+  /** A live-capture engine: 'any' (a whole lab), 'native' (the addon), 'cap', or none. */
   engine?: 'any' | 'native' | 'cap' | null;
-  /** Network namespaces must work (`ip netns list`). Default true. */
+  /** Network namespaces must work (`ip netns list`); a whole lab: true. */
   netns?: boolean;
   /** What root is for, in the skip reason. */
   rootFor?: string;
@@ -148,11 +148,11 @@ export function removeNamespaceSync(ns: string, deadlineMs = REMOVE_DEADLINE_MS)
 }
 
 /** Remove each namespace (all are tried); throws one error naming every one left behind. */
-export function removeNamespacesSync(names: readonly string[]): void {
+export function removeNamespacesSync(names: readonly string[], deadlineMs = REMOVE_DEADLINE_MS): void {
   const failed: string[] = [];
   for (const ns of names) {
     try {
-      removeNamespaceSync(ns);
+      removeNamespaceSync(ns, deadlineMs);
     } catch (e) {
       failed.push((e as Error).message);
     }
