@@ -5,14 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { REPO, SENSOR } from '../helpers/cli.js';
+import { labUnavailable } from '../helpers/namespaces.js';
 
-const isRoot = process.getuid?.() === 0;
-const haveNative = existsSync(join(REPO, 'src/capture/native/build/Release/peng_pcap.node'));
-const haveCap = existsSync(join(REPO, 'node_modules/cap/build/Release/cap.node'));
+// Root to add and delete a veth pair; the engine under test.
+const nativeUnavailable = labUnavailable({ tools: ['ip'], engine: 'native', rootFor: 'to add a veth pair' });
+const capUnavailable = labUnavailable({ tools: ['ip'], engine: 'cap', rootFor: 'to add a veth pair' });
 
 type Ended = { code: number | null; signal: string | null; stderr: string; stdout: string };
 
@@ -67,7 +66,7 @@ function assertHandled(r: { code: number | null; signal: string | null; stderr: 
   assert.doesNotMatch(r.stderr, /internal error|Assertion|\n\s+at /);
 }
 
-test('native engine: the interface deleted mid-run gives one line, the stats line, exit 1', { skip: (!isRoot && 'needs root') || (!haveNative && 'native addon not built') }, async () => {
+test('native engine: the interface deleted mid-run gives one line, the stats line, exit 1', { skip: nativeUnavailable ?? false }, async () => {
   const r = await interfaceGoesAway('native');
   assertHandled(r, /^peng-ts: capture on pgd\S+ failed: /m);
   assert.match(r.stdout, /\[CLIENT\] total entropy/, 'the open frame was flushed');
@@ -82,13 +81,13 @@ test('native engine: the interface set down mid-run gives one line saying what t
 });
 
 // cap's binding aborts on the socket error (binding.cc:190): only its capture process may die (src/capture/cap-child.ts).
-test('cap engine: the interface deleted mid-run gives one line, the stats line, exit 1', { skip: (!isRoot && 'needs root') || (!haveCap && 'cap not built') }, async () => {
+test('cap engine: the interface deleted mid-run gives one line, the stats line, exit 1', { skip: capUnavailable ?? false }, async () => {
   const r = await interfaceGoesAway('cap');
   assertHandled(r, /^peng-ts: capture on pgd\S+ failed: The interface disappeared/m);
   assert.match(r.stdout, /\[CLIENT\] total entropy/, 'the open frame was flushed');
 });
 
-test('cap engine: the interface set down mid-run gives one line, the stats line, exit 1', { skip: (!isRoot && 'needs root') || (!haveCap && 'cap not built') }, async () => {
+test('cap engine: the interface set down mid-run gives one line, the stats line, exit 1', { skip: capUnavailable ?? false }, async () => {
   const r = await interfaceGoesAway('cap', 'down');
   assertHandled(r, /^peng-ts: capture on pgd\S+ failed: The interface went down/m);
   assert.match(r.stdout, /\[CLIENT\] total entropy/, 'the open frame was flushed');

@@ -14,7 +14,7 @@ import { parseCli } from '../../src/config/cli.js';
 import { ALL_MODULES } from '../../src/assemble/registry.js';
 import { REPO, startCli } from '../helpers/cli.js';
 import { connect, createServer } from 'node:net';
-import { existsSync } from 'node:fs';
+import { labUnavailable } from '../helpers/namespaces.js';
 import { waitFor } from '../helpers/wait.js';
 
 const unit = readFileSync(join(REPO, 'deploy/peng-ts.service'), 'utf8');
@@ -68,9 +68,7 @@ test('systemd-analyze verify rejects a broken copy (the check can fail)', { skip
   assert.match(r.out, /nonexistent/);
 });
 
-const setpriv = spawnSync('setpriv', ['--version']).status === 0;
-const liveSkip =
-  process.getuid?.() !== 0 ? 'needs root (to hand out the capabilities)' : !setpriv ? 'setpriv (util-linux) not installed' : !existsSync(join(REPO, 'src/capture/native/build/Release/peng_pcap.node')) ? 'native addon not built' : false;
+const liveSkip = labUnavailable({ tools: ['setpriv'], engine: 'native', rootFor: 'to hand out the capabilities' }) ?? false;
 
 
 test('what the unit grants is enough: user nobody with only ambient CAP_NET_RAW/CAP_NET_ADMIN captures live on lo (lab lock)', { skip: liveSkip, timeout: 60_000 }, async () => {

@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { liveCaptureMissing } from './capture-env.js';
+import { capMissing, liveCaptureMissing, nativeMissing } from './capture-env.js';
 
 const PREFIX = 'psl';
 /** PATH for every command the lab runs: ip, tcpdump, zmap live in sbin, which a user's PATH may lack. */
@@ -34,15 +34,36 @@ export function which(program: string): string | null {
   return null;
 }
 
-/** Why a lab cannot be built here, or null when it can. */
-export function labUnavailable(): string | null {
-  if (!isRoot()) return 'needs root (network namespaces, raw sockets, live capture)';
-  for (const p of ['ip', 'tcpdump', 'nc', 'ss']) if (!which(p)) return `${p} is not installed (bash .ci/install-deps)`;
-  if (!existsSync(PYTHON) && !which('python3')) return 'python3 is not installed';
-  const engine = liveCaptureMissing();
+/** What a test needs besides root (each absent field: not needed); labUnavailable() with no argument asks for a whole lab. */
+export interface LabNeeds {
+  /** Programs that must be on PATH (sbin included); a whole lab: ip, tcpdump, nc, ss, python3. */
+  tools?: readonly string[];
+  /** A live-capture engine: 'any' (a whole lab), 'native' (the addon), 'cap', or none. */
+  engine?: 'any' | 'native' | 'cap' | null;
+  /** Network namespaces must work (`ip netns list`); a whole lab: true. */
+  netns?: boolean;
+  /** What root is for, in the skip reason. */
+  rootFor?: string;
+}
+
+const WHOLE_LAB: LabNeeds = { tools: ['ip', 'tcpdump', 'nc', 'ss', 'python3'], engine: 'any', netns: true };
+
+/**
+ * Why a test that needs root (and `needs`) cannot run here, or null when it
+ * can: the one root check of the suite, its reason given as the skip reason.
+ */
+export function labUnavailable(needs: LabNeeds = WHOLE_LAB): string | null {
+  if (!isRoot()) return `needs root (${needs.rootFor ?? 'network namespaces, raw sockets, live capture'})`;
+  for (const p of needs.tools ?? []) {
+    const found = p === 'python3' ? existsSync(PYTHON) || which(p) : which(p);
+    if (!found) return `${p} is not installed (bash .ci/install-deps)`;
+  }
+  const engine = needs.engine === 'native' ? nativeMissing() : needs.engine === 'cap' ? capMissing() : needs.engine === 'any' ? liveCaptureMissing() : false;
   if (engine) return engine;
-  const probe = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  if (probe.status !== 0) return `ip netns does not work here: ${probe.stderr.trim()}`;
+  if (needs.netns) {
+    const probe = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8', env: { ...process.env, PATH } });
+    if (probe.status !== 0) return `ip netns does not work here: ${(probe.stderr ?? String(probe.error)).trim()}`;
+  }
   return null;
 }
 
@@ -77,22 +98,66 @@ export function sleepSync(ms: number): void {
 // ---------------------------------------------------------------------------
 // Namespaces: names, removal, the exit backstop, the orphan sweep
 
-/** Kill every process inside a namespace, then delete it. Synchronous: usable from an 'exit' handler. */
-export function removeNamespaceSync(ns: string): void {
-  for (let round = 0; round < 3; round++) {
-    const pids = run('ip', ['netns', 'pids', ns]).stdout.split(/\s+/).filter(Boolean).map(Number);
-    if (pids.length === 0) break;
+/** The lab's network namespaces as `ip netns list` names them. */
+export function listNamespaces(): string[] {
+  return run('ip', ['netns', 'list']).stdout.split('\n').map((l) => l.split(/\s/)[0]!).filter(Boolean);
+}
+
+/** The pids of the processes inside a namespace (`ip netns pids`). */
+export function namespacePids(ns: string): number[] {
+  return run('ip', ['netns', 'pids', ns]).stdout.split(/\s+/).filter(Boolean).map(Number);
+}
+
+/**
+ * How long a namespace may resist removal before that is an error: SIGKILL and
+ * `ip netns del` take milliseconds; 10 s covers a loaded 2-core machine.
+ */
+export const REMOVE_DEADLINE_MS = 10_000;
+
+/**
+ * Kill every process inside a namespace (SIGKILL: one that ignores SIGTERM
+ * must not keep it), then delete it, retrying until `ip netns list` no longer
+ * names it. Throws, naming the namespace, when it is still there after
+ * `deadlineMs` (a failed `ip netns del`, EBUSY while a process holds it).
+ * Synchronous: usable from an 'exit' handler. A namespace that does not exist
+ * is removed already.
+ */
+export function removeNamespaceSync(ns: string, deadlineMs = REMOVE_DEADLINE_MS): void {
+  const end = Date.now() + deadlineMs;
+  let why = '';
+  for (;;) {
+    if (!listNamespaces().includes(ns)) return;
+    const pids = namespacePids(ns);
     for (const pid of pids) {
       try {
-        process.kill(pid, round === 0 ? 'SIGTERM' : 'SIGKILL');
+        process.kill(pid, 'SIGKILL');
       } catch {
-        // already gone
+        // gone already
       }
     }
-    const until = Date.now() + 300;
-    while (Date.now() < until && run('ip', ['netns', 'pids', ns]).stdout.trim() !== '') sleepSync(20);
+    if (pids.length > 0) {
+      why = `processes ${pids.join(' ')} still inside`;
+    } else {
+      const r = run('ip', ['netns', 'del', ns]);
+      if (r.code === 0 && !listNamespaces().includes(ns)) return;
+      why = r.code === 0 ? 'still listed after ip netns del' : `ip netns del: ${r.stderr.trim() || `exit ${r.code ?? r.signal}`}`;
+    }
+    if (Date.now() > end) throw new Error(`network namespace ${ns} not removed after ${deadlineMs} ms (${why})`);
+    sleepSync(20);
   }
-  run('ip', ['netns', 'del', ns]);
+}
+
+/** Remove each namespace (all are tried); throws one error naming every one left behind. */
+export function removeNamespacesSync(names: readonly string[], deadlineMs = REMOVE_DEADLINE_MS): void {
+  const failed: string[] = [];
+  for (const ns of names) {
+    try {
+      removeNamespaceSync(ns, deadlineMs);
+    } catch (e) {
+      failed.push((e as Error).message);
+    }
+  }
+  if (failed.length > 0) throw new Error(failed.join('; '));
 }
 
 /** Something holding namespaces: abandonSync() removes them (and whatever else it owns), synchronously. */
@@ -104,15 +169,26 @@ const live = new Set<LabResource>();
 let backstopInstalled = false;
 let seq = 0;
 
+/** The exit backstop's work: everything still held is removed; what cannot be is one line on stderr each. */
+function abandonAll(): void {
+  for (const r of [...live]) {
+    live.delete(r);
+    try {
+      r.abandonSync();
+    } catch (e) {
+      // stderr is synchronous for files and pipes: the line is out before the process is.
+      process.stderr.write(`peng-ts lab: left behind at exit: ${(e as Error).message}\n`);
+    }
+  }
+}
+
 function installBackstop(): void {
   if (backstopInstalled) return;
   backstopInstalled = true;
-  process.on('exit', () => {
-    for (const r of [...live]) r.abandonSync();
-  });
+  process.on('exit', abandonAll);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
-      for (const r of [...live]) r.abandonSync();
+      abandonAll();
       process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
     });
   }
@@ -120,8 +196,7 @@ function installBackstop(): void {
 
 /** Remove lab namespaces whose creating process no longer exists (a run killed with SIGKILL). */
 function removeOrphanNamespaces(): void {
-  const names = run('ip', ['netns', 'list']).stdout.split('\n').map((l) => l.split(/\s/)[0]);
-  for (const ns of names) {
+  for (const ns of listNamespaces()) {
     const m = new RegExp(`^${PREFIX}(\\d+)n\\d+[a-z]$`).exec(ns ?? '');
     if (!m) continue;
     const pid = Number(m[1]);
@@ -132,7 +207,13 @@ function removeOrphanNamespaces(): void {
     } catch (e) {
       alive = (e as NodeJS.ErrnoException).code !== 'ESRCH';
     }
-    if (!alive) removeNamespaceSync(ns!);
+    if (!alive) {
+      try {
+        removeNamespaceSync(ns!);
+      } catch (e) {
+        process.stderr.write(`peng-ts lab: orphan sweep: ${(e as Error).message}\n`);
+      }
+    }
   }
 }
 

@@ -9,10 +9,12 @@
  * every process inside and deletes both namespaces; it runs from the test's
  * `after` hook, and from the backstop at exit.
  */
-import { spawn as spawnChild, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { TestContext } from 'node:test';
-import { holdNamespaces, labUnavailable, must, removeNamespaceSync, sleepSync, type ExecResult } from './namespaces.js';
+import { holdNamespaces, labUnavailable, must, removeNamespacesSync, sleepSync, type ExecResult } from './namespaces.js';
+import { NamespaceProcs, type ExecOptions, type SpawnInOptions } from './ns-procs.js';
 export type { ExecResult } from './namespaces.js';
+export type { ExecOptions, SpawnInOptions } from './ns-procs.js';
 
 export interface NetnsOptions {
   /** CIDR of the scanner side (default 10.200.0.1/24). */
@@ -24,16 +26,6 @@ export interface NetnsOptions {
   victim6?: string | null;
   /** Extra CIDRs on the victim's veth (IPv4 or IPv6). */
   victimExtra?: string[];
-}
-
-export interface ExecOptions {
-  /** Kill the command after this long (default 30 s). */
-  timeoutMs?: number;
-  /** Resolve instead of rejecting on a non-zero exit. */
-  allowFail?: boolean;
-  input?: string;
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
 }
 
 export interface NetnsPair {
@@ -49,11 +41,14 @@ export interface NetnsPair {
   readonly victimIp4: string;
   readonly scannerIp6: string | null;
   readonly victimIp6: string | null;
-  /** Run a command in a namespace and collect its output. */
+  /** Run a command in a namespace and collect its output (ns-procs.ts: rejects on failure unless allowFail). */
   exec(ns: string, cmd: string, args?: string[], opts?: ExecOptions): Promise<ExecResult>;
   /** Start a command in a namespace; it is killed by destroy(). */
-  spawn(ns: string, cmd: string, args?: string[], opts?: SpawnOptions): ChildProcess;
-  /** Kill everything inside and delete both namespaces. Idempotent, synchronous. */
+  spawn(ns: string, cmd: string, args?: string[], opts?: SpawnInOptions): ChildProcess;
+  /**
+   * Kill everything inside and delete both namespaces. Idempotent,
+   * synchronous; throws, naming them, if a namespace could not be removed.
+   */
   destroy(): void;
 }
 
@@ -94,8 +89,7 @@ export function createNetnsPair(t: TestContext | null, opts: NetnsOptions = {}):
   const v4 = opts.victim4 ?? '10.200.0.2/24';
   const s6 = opts.scanner6 === undefined ? 'fd00:200::1/64' : opts.scanner6;
   const v6 = opts.victim6 === undefined ? 'fd00:200::2/64' : opts.victim6;
-  const children = new Set<ChildProcess>();
-  let destroyed = false;
+  const procs = new NamespaceProcs(`namespaces ${prefix}`);
 
   const pair: NetnsPair = {
     prefix,
@@ -108,53 +102,20 @@ export function createNetnsPair(t: TestContext | null, opts: NetnsOptions = {}):
     scannerIp6: s6 ? bare(s6) : null,
     victimIp6: v6 ? bare(v6) : null,
 
-    exec(ns, cmd, args = [], o = {}) {
-      return new Promise<ExecResult>((resolve, reject) => {
-        const child = pair.spawn(ns, cmd, args, { env: o.env, cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-        child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-        // A command that exits without reading its input closes the pipe: EPIPE here is no error of the command.
-        child.stdin?.on('error', () => undefined);
-        child.stdin?.end(o.input ?? '');
-        const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 30_000);
-        child.on('error', (e) => {
-          clearTimeout(timer);
-          reject(e);
-        });
-        const t0 = Date.now();
-        child.on('close', (code, signal) => {
-          clearTimeout(timer);
-          const r: ExecResult = { code, signal, stdout, stderr, ms: Date.now() - t0 };
-          if (code === 0 || o.allowFail) resolve(r);
-          else reject(new Error(`${cmd} ${args.join(' ')} in ${ns}: exit ${code ?? signal}: ${stderr.trim()}`));
-        });
-      });
-    },
-
-    spawn(ns, cmd, args = [], o = {}) {
-      if (destroyed) throw new Error(`namespaces ${prefix} already destroyed`);
-      const child = spawnChild('ip', ['netns', 'exec', ns, cmd, ...args], o);
-      children.add(child);
-      child.on('exit', () => children.delete(child));
-      return child;
-    },
+    exec: (ns, cmd, args = [], o = {}) => procs.exec(ns, cmd, args, o),
+    spawn: (ns, cmd, args = [], o = {}) => procs.spawn(ns, cmd, args, o),
 
     destroy() {
-      if (destroyed) return;
-      destroyed = true;
+      procs.killAll();
+      removeNamespacesSync([scanner, victim]);
       release();
-      for (const c of children) c.kill('SIGKILL');
-      for (const ns of [scanner, victim]) removeNamespaceSync(ns);
     },
   };
 
   t?.after(() => pair.destroy());
   try {
     // Leftovers from an earlier run that reused our pid would make `add` fail.
-    removeNamespaceSync(scanner);
-    removeNamespaceSync(victim);
+    removeNamespacesSync([scanner, victim]);
     must('ip', ['netns', 'add', scanner]);
     must('ip', ['netns', 'add', victim]);
     // Both ends are created inside the namespaces: nothing appears on the host.

@@ -13,13 +13,15 @@
  * the root check, the exit backstop and the orphan sweep are the library's
  * core (namespaces.ts), shared with the plain pair of netns.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, SENSOR } from './cli.js';
-import { holdNamespaces, must, PATH, PYTHON, removeNamespaceSync, run, type ExecResult } from './namespaces.js';
+import { holdNamespaces, must, PYTHON, removeNamespacesSync, run, type ExecResult } from './namespaces.js';
 export { isRoot, labUnavailable, which, type ExecResult } from './namespaces.js';
+import { NamespaceProcs, type ExecOptions, type SpawnInOptions } from './ns-procs.js';
+export type { ExecOptions, SpawnInOptions } from './ns-procs.js';
 import { startRecorder, type Recording } from './recorder.js';
 export type { Recording } from './recorder.js';
 import { waitFor } from './wait.js';
@@ -164,9 +166,8 @@ export class ScanLab {
   readonly dir: string;
   scannerMac = '';
   victimMac = '';
-  private readonly children = new Set<ChildProcess>();
+  private readonly procs: NamespaceProcs;
   private sentinels = 0;
-  private destroyed = false;
   private readonly ownDir: boolean;
   private readonly release: () => void;
 
@@ -180,6 +181,7 @@ export class ScanLab {
     this.ownDir = dir === undefined;
     this.dir = dir ?? mkdtempSync(join(tmpdir(), 'peng-scan-lab-'));
     mkdirSync(this.dir, { recursive: true });
+    this.procs = new NamespaceProcs(`scan lab ${base}`, this.dir);
   }
 
   /** Build the namespaces, addresses and services; throws (after cleaning up) if anything fails. */
@@ -189,7 +191,10 @@ export class ScanLab {
       lab.build();
       await lab.startServices();
     } catch (e) {
-      await lab.destroy();
+      // A lab that cannot be removed either: both reasons, the namespaces named.
+      await lab.destroy().catch((d: unknown) => {
+        throw new Error(`${(e as Error).message}; then ${(d as Error).message}`);
+      });
       throw e;
     }
     return lab;
@@ -260,42 +265,19 @@ export class ScanLab {
     });
   }
 
-  /** Start a long-running process in a namespace (killed by destroy()). */
-  spawnIn(ns: string, cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; quiet?: boolean } = {}): ChildProcess {
-    // quiet: output discarded (a service's log must never fill a pipe nobody reads and block it).
-    const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], {
-      cwd: opts.cwd ?? this.dir,
-      env: { ...process.env, PATH, ...opts.env },
-      stdio: opts.quiet ? 'ignore' : ['ignore', 'pipe', 'pipe'],
-    });
-    this.children.add(child);
-    child.on('close', () => this.children.delete(child));
-    return child;
+  /** Start a long-running process in a namespace (killed by destroy()); cwd defaults to the lab's directory. */
+  spawnIn(ns: string, cmd: string, args: string[], opts: SpawnInOptions = {}): ChildProcess {
+    return this.procs.spawn(ns, cmd, args, opts);
   }
 
-  /** Run a command in a namespace to its end (killed after timeoutMs). */
-  exec(ns: string, cmd: string, args: string[], opts: { timeoutMs?: number; cwd?: string } = {}): Promise<ExecResult> {
-    const t0 = Date.now();
-    const child = this.spawnIn(ns, cmd, args, { cwd: opts.cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      stderr += `\n[scan-lab: killed after ${opts.timeoutMs ?? 120_000} ms]`;
-      child.kill('SIGKILL');
-    }, opts.timeoutMs ?? 120_000);
-    return new Promise((resolve) => {
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        resolve({ code, signal, stdout, stderr, ms: Date.now() - t0 });
-      });
-    });
+  /** Run a command in a namespace to its end (ns-procs.ts: rejects on failure unless allowFail). */
+  exec(ns: string, cmd: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    return this.procs.exec(ns, cmd, args, opts);
   }
 
-  /** Run in the scanner namespace. */
+  /** Run a scanner in the scanner namespace; resolves whatever its exit (the caller checks `code`). */
   scanner(cmd: string, args: string[], timeoutMs?: number): Promise<ExecResult> {
-    return this.exec(this.scannerNs, cmd, args, { timeoutMs });
+    return this.exec(this.scannerNs, cmd, args, { timeoutMs, allowFail: true });
   }
 
   /** Generate benign traffic from the benign client (10.77.0.5 or fd77::5) for `seconds`. */
@@ -312,7 +294,6 @@ export class ScanLab {
       refused: o.refused === false ? [] : [[servers[0], 81], [servers[1 % servers.length], 3306], [servers[2 % servers.length], 8081]],
     };
     const r = await this.exec(this.scannerNs, PYTHON, [join(this.dir, 'benign-client.py'), JSON.stringify(cfg)], { timeoutMs: (o.seconds + 20) * 1000 });
-    if (r.code !== 0) throw new Error(`benign client failed (${r.code}): ${r.stderr}`);
     return JSON.parse(r.stdout.trim().split('\n').pop()!) as BenignStats;
   }
 
@@ -335,8 +316,7 @@ export class ScanLab {
     }
     // A new source port each time: the last one's socket may still be in TIME_WAIT.
     const port = SENTINEL_PORT + (this.sentinels++ % 1000);
-    const r = await this.exec(this.scannerNs, 'nc', ['-z', '-w', '2', '-s', BENIGN4, '-p', String(port), SENTINEL_HOST, '22'], { timeoutMs: 10_000 });
-    if (r.code !== 0) throw new Error(`sentinel connection failed (${r.code}): ${r.stderr}`);
+    await this.exec(this.scannerNs, 'nc', ['-z', '-w', '2', '-s', BENIGN4, '-p', String(port), SENTINEL_HOST, '22'], { timeoutMs: 10_000 });
     return port;
   }
 
@@ -393,34 +373,28 @@ export class ScanLab {
     };
   }
 
-  /** Kill every process of the lab, delete both namespaces (and the veth with them), remove the working dir unless kept. */
+  /**
+   * Kill every process of the lab, delete both namespaces (and the veth with
+   * them), remove the working dir unless kept. Throws, naming the namespaces,
+   * if one could not be removed (the exit backstop tries again and says so).
+   */
   async destroy(opts: { keepDir?: boolean } = {}): Promise<void> {
-    for (const c of this.children) c.kill('SIGTERM');
     // A moment to exit on SIGTERM (tcpdump writes its file out); destroySync SIGKILLs what is left.
-    await waitFor('the lab processes to exit', () => [...this.children].every((c) => c.exitCode !== null || c.signalCode !== null), 2000).catch(() => undefined);
+    await this.procs.terminate(2000);
     this.destroySync();
     if (this.ownDir && !opts.keepDir) rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** The exit backstop: everything destroy() does, synchronously. */
   abandonSync(): void {
-    this.destroySync();
     if (this.ownDir) rmSync(this.dir, { recursive: true, force: true });
+    this.destroySync();
   }
 
-  /** The synchronous part of destroy(). */
+  /** The synchronous part of destroy(): every process killed, both namespaces removed (or an error naming them). */
   destroySync(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    for (const c of this.children) {
-      try {
-        c.kill('SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-    removeNamespaceSync(this.victimNs);
-    removeNamespaceSync(this.scannerNs);
+    this.procs.killAll();
+    removeNamespacesSync([this.victimNs, this.scannerNs]);
     this.release();
   }
 }

@@ -121,7 +121,8 @@ interface Trap {
   firesToday?: string;
 }
 
-const sh = (lab: ScanLab, script: string, timeoutMs = 120_000) => lab.exec(lab.scannerNs, 'bash', ['-c', script], { timeoutMs });
+// allowFail: a script's exit is its last command's (grep -c exits 1 on a count of 0); callers read its output.
+const sh = (lab: ScanLab, script: string, timeoutMs = 120_000) => lab.exec(lab.scannerNs, 'bash', ['-c', script], { timeoutMs, allowFail: true });
 
 const TRAPS: Trap[] = [
   {

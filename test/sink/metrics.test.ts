@@ -8,18 +8,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { ALL_MODULES } from '../../src/assemble/registry.js';
 import { metricName } from '../../src/sink/metrics/exporter.js';
-import { REPO, SAMPLE, startCli } from '../helpers/cli.js';
+import { SAMPLE, startCli } from '../helpers/cli.js';
+import { labUnavailable } from '../helpers/namespaces.js';
 import { waitFor } from '../helpers/wait.js';
 
 const haveSoftflowd = spawnSync('softflowd', ['-h']).error === undefined;
-const addonBuilt = existsSync(join(REPO, 'src/capture/native/build/Release/peng_pcap.node'));
-const isRoot = process.getuid?.() === 0;
+const liveUnavailable = labUnavailable({ engine: 'native', rootFor: 'live capture on loopback' });
 
 async function freePort(kind: 'tcp' | 'udp'): Promise<number> {
   if (kind === 'udp') {
@@ -137,7 +135,7 @@ test('flows run: scrape while NetFlow arrives, values match softflowd and the ex
   }
 });
 
-test('live capture on loopback: scrape during the capture, capture counters match the exit stats', { skip: !isRoot ? 'needs root' : !addonBuilt ? 'native addon not built' : false, timeout: 120_000 }, async () => {
+test('live capture on loopback: scrape during the capture, capture counters match the exit stats', { skip: liveUnavailable ?? false, timeout: 120_000 }, async () => {
   const [closed, http] = [await freePort('tcp'), await freePort('tcp')];
   const cli = startCli(['-network', 'lo', '--filter', `tcp port ${closed}`, '--metrics', `127.0.0.1:${http}`, '-timeFrame', '1s', '-verbose', '1']);
   try {

@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { REPO, runCli, SAMPLE, SENSOR } from '../helpers/cli.js';
+import { labUnavailable } from '../helpers/namespaces.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peng-outfaults-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const isRoot = process.getuid?.() === 0;
 const base = ['-r', SAMPLE, '--local-net', '10.99.0.0/16'];
 const counter = (stderr: string, name: string) => Number(stderr.match(new RegExp(`\\b${name.replace('.', '\\.')}=(\\d+)`))?.[1] ?? 0);
 
@@ -44,7 +44,7 @@ test('an output that cannot be opened (missing directory, a directory): one line
   }
 });
 
-test('a disk filling up (64 KiB tmpfs): the file ends on a whole row, csv.rows = rows on disk, exit 1', { skip: !isRoot && 'needs root to mount a tmpfs' }, () => {
+test('a disk filling up (64 KiB tmpfs): the file ends on a whole row, csv.rows = rows on disk, exit 1', { skip: labUnavailable({ tools: ['mount', 'umount'], rootFor: 'to mount a tmpfs' }) ?? false }, () => {
   const mnt = join(dir, 'small');
   mkdirSync(mnt);
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]);
@@ -66,9 +66,7 @@ test('a disk filling up (64 KiB tmpfs): the file ends on a whole row, csv.rows =
   }
 });
 
-const haveAddon = existsSync(join(REPO, 'src/capture/native/build/Release/peng_pcap.node'));
-
-test('--user: output files are opened as root before privileges are dropped (as tcpdump -Z with -w)', { skip: (!isRoot && 'needs root') || (!haveAddon && 'needs the native capture addon') }, async () => {
+test('--user: output files are opened as root before privileges are dropped (as tcpdump -Z with -w)', { skip: labUnavailable({ engine: 'native', rootFor: 'to drop privileges with --user' }) ?? false }, async () => {
   const rootOnly = mkdtempSync(join(dir, 'root-only-')); // mode 0700, owned by root: nobody cannot create files here
   const csv = join(rootOnly, 'frames.csv');
   const alerts = join(rootOnly, 'alerts.jsonl');
