@@ -10,18 +10,18 @@
  * Needs root, cap and trafgen; under the lab lock.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { REPO, SENSOR } from '../helpers/cli.js';
+import { labUnavailable, removeNamespaceSync } from '../helpers/namespaces.js';
+import { waitFor } from '../helpers/wait.js';
 
-const isRoot = process.getuid?.() === 0;
-const haveCap = existsSync(join(REPO, 'node_modules/cap/build/Release/cap.node'));
-// trafgen --version exits 1: only a missing binary (ENOENT) counts.
-const haveTrafgen = !spawnSync('trafgen', ['--version'], { stdio: 'ignore' }).error;
+// Root for a namespace with a veth pair; the cap engine under test; trafgen (netsniff-ng) sends.
+const unavailable = labUnavailable({ tools: ['ip', 'trafgen'], engine: 'cap', netns: true, rootFor: 'to add a namespace with a veth pair' });
 
 const run = promisify(execFile);
 /** Deadline of every wait; a green run never reaches it. */
@@ -31,12 +31,7 @@ const QUEUE_BYTES = 64 * 1024;
 /** One burst while the sensor is stopped: far more than queue + pipe hold, slow enough for the capture process to keep up. */
 const BURST = { count: 30_000, rate: 15_000 };
 
-async function until(cond: () => boolean, what: string, deadline = Date.now() + WAIT_MS): Promise<void> {
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (cond: () => boolean, what: string): Promise<void> => waitFor(what, cond, WAIT_MS, 50);
 
 /** Every `name=value` of the stats lines in `text`, in order. */
 function statsValues(text: string, name: string): number[] {
@@ -44,7 +39,7 @@ function statsValues(text: string, name: string): number[] {
   return [...text.matchAll(re)].map((m) => Number(m[1]));
 }
 
-test('cap engine: a sensor that falls a whole queue behind loses packets counted in capture.queue_dropped, then goes on; exit 0', { skip: (!isRoot && 'needs root') || (!haveCap && 'cap not built') || (!haveTrafgen && 'trafgen (netsniff-ng) not installed') }, async (t) => {
+test('cap engine: a sensor that falls a whole queue behind loses packets counted in capture.queue_dropped, then goes on; exit 0', { skip: unavailable ?? false }, async (t) => {
   const ns = `pengtest-capq-${process.pid}`;
   const a = `cq${process.pid % 100000}a`; // captured on
   const b = `cq${process.pid % 100000}b`; // trafgen sends here
@@ -137,7 +132,7 @@ test('cap engine: a sensor that falls a whole queue behind loses packets counted
       sensor.kill('SIGKILL');
     }
     try {
-      execFileSync('ip', ['netns', 'del', ns]); // takes the veths with it
+      removeNamespaceSync(ns); // takes the veths with it
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

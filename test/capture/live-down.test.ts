@@ -73,7 +73,7 @@ test('native engine: the interface deleted mid-run gives one line, the stats lin
 });
 
 // libpcap >= 1.10 does not report a link set down (it waits for it to come back): the addon checks the flags after each idle second.
-test('native engine: the interface set down mid-run gives one line saying what to do, the stats line, exit 1', { skip: (!isRoot && 'needs root') || (!haveNative && 'native addon not built') }, async () => {
+test('native engine: the interface set down mid-run gives one line saying what to do, the stats line, exit 1', { skip: nativeUnavailable ?? false }, async () => {
   const r = await interfaceGoesAway('native', 'down', true);
   assertHandled(r, /^peng-ts: capture on pgd\S+ failed: The interface went down: bring it up \(ip link set pgd\S+ up\) and start peng-ts again$/m);
   assert.equal(r.stderr.split('\n').filter((l) => /failed:/.test(l)).length, 1, 'one line');
