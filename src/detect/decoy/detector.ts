@@ -3,6 +3,7 @@ import { Layer, TcpFlag, type PacketView } from '../../decode/packet-view.js';
 import { hash52 } from '../../track/hash.js';
 import type { Detector } from '../detector.js';
 import { GroupTable, type DecoyGroup } from './groups.js';
+import { pow2AtLeast } from '../../lib/pow2.js';
 
 export interface DecoyOptions {
   /** Slots of the recent-probe table (rounded up to a power of two). */
@@ -16,12 +17,6 @@ export interface DecoyOptions {
   maxMembers: number;
   /** A member not linked again for this long leaves its group. */
   idle: number;
-}
-
-function pow2(n: number): number {
-  let p = 16;
-  while (p < n) p *= 2;
-  return p;
 }
 
 /**
@@ -60,10 +55,10 @@ export class DecoyLinker implements Detector {
   private linkTs = 0;
 
   constructor(private readonly o: DecoyOptions) {
-    const p = pow2(o.probeSlots);
+    const p = pow2AtLeast(o.probeSlots);
     this.probe = new Float64Array(p * 3);
     this.pMask = p - 1;
-    const l = pow2(o.pairSlots);
+    const l = pow2AtLeast(o.pairSlots);
     this.lKey = new Float64Array(l);
     this.lCount = new Uint16Array(l);
     this.lLast = new Float64Array(l);

@@ -1,5 +1,6 @@
 import { hash32 } from '../../track/hash.js';
 import { Kind } from './kinds.js';
+import { pow2AtLeast } from '../../lib/pow2.js';
 
 /** What became of the one first contact a record holds. */
 export const enum Outcome {
@@ -83,8 +84,7 @@ export class AdmissionTable {
   admitted = 0;
 
   constructor(slots: number) {
-    let n = 16;
-    while (n < slots) n *= 2;
+    const n = pow2AtLeast(slots);
     this.mask = n - 1;
     this.key = new Float64Array(n);
     this.epoch = new Float64Array(n);

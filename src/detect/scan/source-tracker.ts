@@ -264,15 +264,19 @@ export class SourceTracker {
     if (s !== undefined) return s;
     // No state yet: admitted now, with its admission record if it has one
     // (its TCP/UDP first contact is replayed into the state), else a new one.
-    if (adm.key[slot] !== key + 1 || now - adm.last[slot] >= this.o.sourceIdle) {
-      if (adm.key[slot] !== 0 && adm.local[slot] === 1 && adm.st[slot] === St.PENDING) this.waiting--;
-      adm.claim(slot, key, ++this.epochs, now);
-      if (v.ipVersion === 6) {
-        adm.v6[slot] = 1;
-        adm.src6.set(v.src6, 4 * slot);
-      } else adm.v6[slot] = 0;
-    }
+    if (adm.key[slot] !== key + 1 || now - adm.last[slot] >= this.o.sourceIdle) this.claimFor(v, slot, key, now);
     return this.admit(slot, key, now);
+  }
+
+  /** A new admission record for `key` (the sender of `v`) in `slot`, replacing whatever it held. */
+  private claimFor(v: PacketView, slot: number, key: number, now: number): void {
+    const adm = this.admission;
+    if (adm.key[slot] !== 0 && adm.local[slot] === 1 && adm.st[slot] === St.PENDING) this.waiting--;
+    adm.claim(slot, key, ++this.epochs, now);
+    if (v.ipVersion === 6) {
+      adm.v6[slot] = 1;
+      adm.src6.set(v.src6, 4 * slot);
+    } else adm.v6[slot] = 0;
   }
 
   /**
@@ -285,12 +289,7 @@ export class SourceTracker {
     const slot = adm.slotOf(key);
     if (adm.states[slot] !== 0 && this.sources.peek(key) !== undefined) return false;
     if (adm.key[slot] === key + 1 && now - adm.last[slot] < this.o.sourceIdle) return false;
-    if (adm.key[slot] !== 0 && adm.local[slot] === 1 && adm.st[slot] === St.PENDING) this.waiting--;
-    adm.claim(slot, key, ++this.epochs, now);
-    if (v.ipVersion === 6) {
-      adm.v6[slot] = 1;
-      adm.src6.set(v.src6, 4 * slot);
-    } else adm.v6[slot] = 0;
+    this.claimFor(v, slot, key, now);
     recordTechnique(adm, slot, v, dst, kind, portKey, port, ping);
     this.techniqueRecords++;
     return true;

@@ -1,4 +1,5 @@
 import { hash32 } from '../../track/hash.js';
+import { pow2AtLeast } from '../../lib/pow2.js';
 
 /** Slots per bucket: a key lives in one of the 4 slots of its bucket. */
 const WAYS = 4;
@@ -34,8 +35,7 @@ export class UdpSingles {
   evictions = 0;
 
   constructor(maxSources: number) {
-    let n = WAYS;
-    while (n < maxSources && n < MAX_SLOTS) n *= 2;
+    const n = Math.min(pow2AtLeast(maxSources, WAYS), MAX_SLOTS);
     this.slots = n;
     this.data = new Float64Array(n * STRIDE);
     this.bucketMask = (n - 1) & ~(WAYS - 1);

@@ -1,4 +1,5 @@
 import { hash32 } from '../../track/hash.js';
+import { pow2AtLeast } from '../../lib/pow2.js';
 
 /**
  * Admission stage of the victim detector (issue 9), as the scan tracker's
@@ -46,8 +47,7 @@ export class VictimRecords {
   admitted = 0;
 
   constructor(slots: number, k: number) {
-    let n = 16;
-    while (n < slots) n *= 2;
+    const n = pow2AtLeast(slots);
     this.mask = n - 1;
     this.k = k;
     this.key = new Float64Array(n);

@@ -1,3 +1,5 @@
+import { pow2AtLeast } from '../../lib/pow2.js';
+
 /**
  * Handshakes begun and not yet completed, in a direct-mapped table of typed
  * arrays: slot = hash of the connection (52-bit key of source, destination and
@@ -46,8 +48,7 @@ export class HalfOpenTable {
     capacity: number,
     private readonly onUnanswered: (slot: number, gen: number, src: number) => void,
   ) {
-    let n = 16;
-    while (n < capacity) n *= 2;
+    const n = pow2AtLeast(capacity);
     this.capacity = n;
     this.mask = n - 1;
     this.e = new Float64Array(n * W);
