@@ -108,6 +108,7 @@ async function main(): Promise<void> {
   const realistic = await capture('realistic', BIG, 'realistic');
   const adversarial = await capture('adversarial', BIG, 'adversarial');
   const flood = await capture('flood', Math.round((BIG * 2) / 3), 'flood');
+  const icmpFlood = await capture('icmp-flood', Math.round((BIG * 2) / 9), 'icmp-flood');
 
   console.log('\n## Full pipeline against tcpdump, same file, same run (issue 9)');
   console.log('Rates from wall-clock time, and from CPU time (user + system: steadier when other processes share the cores).');
@@ -149,6 +150,14 @@ async function main(): Promise<void> {
   console.log(
     `${fmt(f.packets)} packets from about ${fmt(f.packets)} sources: ${fmt(f.packets / f.seconds)} packets/s (${fmt(f.packets / f.cpuSeconds)} per CPU second), peak RSS ${f.maxRssMiB.toFixed(0)} MiB, ` +
       `source states at most ${fmt(f.sources)}; hidden scanner ${HIDDEN_SCANNER} ${f.named.includes(HIDDEN_SCANNER) ? 'named' : 'NOT named'} (${f.named.length} sources named)`,
+  );
+
+  // ICMP, SCTP and IP-protocol first probes go through admission too (technique-admission.ts).
+  const ic = replay(icmpFlood);
+  console.log('\n## Spoofed ICMP echo flood, the same scanner hidden in it');
+  console.log(
+    `${fmt(ic.packets)} echo requests from random sources: ${fmt(ic.packets / ic.seconds)} packets/s (${fmt(ic.packets / ic.cpuSeconds)} per CPU second), peak RSS ${ic.maxRssMiB.toFixed(0)} MiB, ` +
+      `source states at most ${fmt(ic.sources)}; hidden scanner ${HIDDEN_SCANNER} ${ic.named.includes(HIDDEN_SCANNER) ? 'named' : 'NOT named'}`,
   );
 
   const half = replay(realistic, 'detectors', []);
