@@ -28,7 +28,7 @@ const KILL_AFTER_MS = 2000;
 /**
  * Batches the capture process may hold for a sensor that fell behind, before it
  * drops packets (counted in capture.queue_dropped). PENG_TS_CAP_QUEUE_BYTES sets
- * it, for tests only (test/capture/cap-queue.test.ts drives the drop path with 256 KiB).
+ * it, for tests only (test/capture/cap-queue.test.ts drives the drop path with 64 KiB).
  */
 export const DEFAULT_QUEUE_BYTES = 64 << 20;
 

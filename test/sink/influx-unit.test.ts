@@ -20,6 +20,7 @@ import { V1Writer } from '../../src/sink/influx/v1-writer.js';
 import { V2Writer } from '../../src/sink/influx/v2-writer.js';
 import { WriteFailure, type BatchWriter } from '../../src/sink/influx/writer.js';
 import { frame, scanEvent, stats } from '../helpers/servers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const origin = { sensor: 'probe-1', source: 'eth0' };
 
@@ -175,13 +176,7 @@ function makeSink(writer: BatchWriter, over: Partial<ConstructorParameters<typeo
   return { sink, warnings };
 }
 
-async function until(what: string, cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = (what: string, cond: () => boolean): Promise<void> => waitFor(what, cond, 60_000, 5);
 
 describe('InfluxSink', () => {
   test('writes in batches; one request at a time', async () => {
