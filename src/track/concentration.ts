@@ -1,5 +1,3 @@
-import { CountTable } from './count-table.js';
-
 /**
  * How a source's (host, port) pairs concentrate: for each destination host the
  * number of distinct ports, for each port the number of distinct hosts, and
@@ -71,19 +69,18 @@ const INLINE = 8;
 
 /**
  * Key -> count, the first few keys in inline arrays (most sources touch one or
- * two hosts: clearing them is then free), a CountTable beyond (typed arrays:
- * Map.clear() allocated a new table in V8, which a spoofed-source flood would
- * pay per packet; a Map's growth was garbage to copy, issue 9).
+ * two hosts: clearing them is then free), a Map beyond. Map.clear() allocates
+ * a new table in V8, which a spoofed-source flood would pay per packet.
  */
 class CountMap {
   private readonly keys = new Float64Array(INLINE);
   private readonly counts = new Int32Array(INLINE);
   private n = 0;
-  private table: CountTable | null = null;
+  private map: Map<number, number> | null = null;
   private spilled = false;
 
   get(key: number): number {
-    if (this.spilled) return this.table!.get(key);
+    if (this.spilled) return this.map!.get(key) ?? 0;
     for (let i = 0; i < this.n; i++) if (this.keys[i] === key) return this.counts[i];
     return 0;
   }
@@ -100,25 +97,28 @@ class CountMap {
       }
       this.spill();
     }
-    const t = this.table!;
-    const c = t.bumpExisting(key, 1);
-    if (c !== 0) return c;
-    if (t.size >= cap) return -1;
-    t.insert(key, 1);
-    return 1;
+    const m = this.map!;
+    const c = m.get(key);
+    if (c === undefined) {
+      if (m.size >= cap) return -1;
+      m.set(key, 1);
+      return 1;
+    }
+    m.set(key, c + 1);
+    return c + 1;
   }
 
   clear(): void {
     this.n = 0;
     if (this.spilled) {
-      this.table!.clear();
+      this.map!.clear();
       this.spilled = false;
     }
   }
 
   private spill(): void {
-    const t = (this.table ??= new CountTable(4 * INLINE));
-    for (let i = 0; i < this.n; i++) t.insert(this.keys[i], this.counts[i]);
+    const m = (this.map ??= new Map<number, number>());
+    for (let i = 0; i < this.n; i++) m.set(this.keys[i], this.counts[i]);
     this.n = 0;
     this.spilled = true;
   }

@@ -1,9 +1,7 @@
-import { CountTable } from './count-table.js';
 import { hash32 } from './hash.js';
 
 /**
- * Number of distinct integer keys seen: exact (a CountTable: typed arrays, no
- * garbage, issue 9) up to `exactLimit` keys,
+ * Number of distinct integer keys seen: exact (a Set) up to `exactLimit` keys,
  * then a HyperLogLog sketch (Flajolet et al. 2007) with 2^precision one-byte
  * registers, so memory stays bounded whatever a source sends. With the default
  * precision 10 (1 KiB) the standard error is 1.04 / sqrt(1024), about 3%.
@@ -15,10 +13,10 @@ import { hash32 } from './hash.js';
 const INLINE = 8;
 
 export class DistinctCounter {
-  /** The first keys inline (clearing them is free), then a table, then the sketch. */
+  /** The first keys inline (clearing them is free), then a Set, then the sketch. */
   private readonly inline = new Float64Array(INLINE);
   private nInline = 0;
-  private set: CountTable | null = null;
+  private set: Set<number> | null = null;
   private inSet = false;
   private registers: Uint8Array | null = null;
   private sketching = false;
@@ -54,7 +52,7 @@ export class DistinctCounter {
       const s = this.set!;
       if (s.has(key)) return false;
       if (s.size < this.exactLimit) {
-        s.insert(key, 1);
+        s.add(key);
         return true;
       }
       this.toSketch();
@@ -86,8 +84,8 @@ export class DistinctCounter {
   }
 
   private toSet(): void {
-    const s = (this.set ??= new CountTable(4 * INLINE));
-    for (let i = 0; i < this.nInline; i++) s.insert(this.inline[i], 1);
+    const s = (this.set ??= new Set<number>());
+    for (let i = 0; i < this.nInline; i++) s.add(this.inline[i]);
     this.nInline = 0;
     this.inSet = true;
   }
@@ -95,7 +93,7 @@ export class DistinctCounter {
   private toSketch(): void {
     if (!this.registers) this.registers = new Uint8Array(this.m);
     this.sketching = true;
-    this.set!.forEachKey((k) => this.addHashed(hash32(k)));
+    for (const k of this.set!) this.addHashed(hash32(k));
     this.set!.clear();
     this.inSet = false;
   }

@@ -1,7 +1,7 @@
 import { Layer, type PacketView } from '../../decode/packet-view.js';
 import type { ContactTable } from '../../track/contact-table.js';
 import { hash52 } from '../../track/hash.js';
-import { AdmissionTable, Outcome, F, I, U } from './admission.js';
+import { AdmissionTable, Outcome } from './admission.js';
 import { Fp, isOsStackSyn, tcpFingerprint } from './fingerprint.js';
 import { CF, Kind, SOCKET_BASE, UDP_PORT_BASE, withState } from './kinds.js';
 import type { ScanPart } from './part.js';
@@ -33,16 +33,16 @@ export class AdmissionReplay {
   /** The first probe of a source without state, into its admission record. */
   recordFirst(v: PacketView, slot: number, dst: number, portKey: number, kind: number, newPair: boolean, newKind: boolean): void {
     const adm = this.adm;
-    adm.f64[slot * 16 + F.dst] = dst;
-    adm.i32[slot * 32 + I.port] = portKey;
-    adm.i32[slot * 32 + I.sport] = v.sport;
-    adm.u8[slot * 128 + U.kind] = kind;
-    adm.u8[slot * 128 + U.fresh] = (newPair ? 1 : 0) | (newKind ? 2 : 0);
+    adm.dst[slot] = dst;
+    adm.port[slot] = portKey;
+    adm.sport[slot] = v.sport;
+    adm.kind[slot] = kind;
+    adm.fresh[slot] = (newPair ? 1 : 0) | (newKind ? 2 : 0);
     if (v.ipVersion === 6) {
-      adm.u8[slot * 128 + U.v6] = 1;
+      adm.v6[slot] = 1;
       adm.src6.set(v.src6, 4 * slot);
       adm.dst6.set(v.dst6, 4 * slot);
-    } else adm.u8[slot * 128 + U.v6] = 0;
+    } else adm.v6[slot] = 0;
   }
 
   /** A probe packet of a source without state (its record's contact): counts and fingerprint. */
@@ -58,16 +58,16 @@ export class AdmissionReplay {
 
   countProbe(slot: number, fp: number, os: number, now: number): void {
     const adm = this.adm;
-    adm.i32[slot * 32 + I.probes]++;
-    adm.f64[slot * 16 + F.last] = now;
+    adm.probes[slot]++;
+    adm.last[slot] = now;
     if (fp !== 0) {
-      adm.i32[slot * 32 + I.fpChecked]++;
-      if ((fp & Fp.NMAP) !== 0) adm.i32[slot * 32 + I.fpNmap]++;
-      if ((fp & Fp.MASSCAN) !== 0) adm.i32[slot * 32 + I.fpMasscan]++;
-      if ((fp & Fp.ZMAP) !== 0) adm.i32[slot * 32 + I.fpZmap]++;
+      adm.fpChecked[slot]++;
+      if ((fp & Fp.NMAP) !== 0) adm.fpNmap[slot]++;
+      if ((fp & Fp.MASSCAN) !== 0) adm.fpMasscan[slot]++;
+      if ((fp & Fp.ZMAP) !== 0) adm.fpZmap[slot]++;
     }
-    if (os === 1) adm.i32[slot * 32 + I.osSyn]++;
-    else if (os === 0) adm.i32[slot * 32 + I.rawSyn]++;
+    if (os === 1) adm.osSyn[slot]++;
+    else if (os === 0) adm.rawSyn[slot]++;
   }
 
   /**
@@ -78,11 +78,11 @@ export class AdmissionReplay {
   recordOutcome(src: number, created: number, epoch: number, dst: number, portKey: number, success: boolean, answered: boolean, now: number): number {
     const adm = this.adm;
     const slot = adm.find(src);
-    if (slot < 0 || adm.u8[slot * 128 + U.outcome] !== Outcome.NONE || !adm.holdsContact(slot, dst, portKey)) return -1;
-    if (epoch >= 0 ? adm.f64[slot * 16 + F.epoch] !== epoch : created < Math.floor(adm.f64[slot * 16 + F.first])) return -1;
-    adm.u8[slot * 128 + U.outcome] = success ? Outcome.SUCCESS : Outcome.FAILURE;
-    adm.u8[slot * 128 + U.answered] = answered ? 1 : 0;
-    adm.f64[slot * 16 + F.outcomeTs] = now;
+    if (slot < 0 || adm.outcome[slot] !== Outcome.NONE || !adm.holdsContact(slot, dst, portKey)) return -1;
+    if (epoch >= 0 ? adm.epoch[slot] !== epoch : created < Math.floor(adm.first[slot])) return -1;
+    adm.outcome[slot] = success ? Outcome.SUCCESS : Outcome.FAILURE;
+    adm.answered[slot] = answered ? 1 : 0;
+    adm.outcomeTs[slot] = now;
     return slot;
   }
 
@@ -100,14 +100,14 @@ export class AdmissionReplay {
 
   materializeSlot(slot: number): void {
     const adm = this.adm;
-    adm.u8[slot * 128 + U.local] = 0;
-    const src = adm.f64[slot * 16 + F.key] - 1;
-    const key = hash52(src, adm.f64[slot * 16 + F.dst], adm.i32[slot * 32 + I.port]);
-    this.contacts.set(key, withState(0, adm.u8[slot * 128 + U.kind], adm.u8[slot * 128 + U.st]), adm.f64[slot * 16 + F.first], true, slot);
-    if (adm.u8[slot * 128 + U.kind] === Kind.UDP) {
+    adm.local[slot] = 0;
+    const src = adm.key[slot] - 1;
+    const key = hash52(src, adm.dst[slot], adm.port[slot]);
+    this.contacts.set(key, withState(0, adm.kind[slot], adm.st[slot]), adm.first[slot], true, slot);
+    if (adm.kind[slot] === Kind.UDP) {
       // The probing socket's marker, kept in the record until now.
-      const skey = hash52(src, adm.f64[slot * 16 + F.dst], SOCKET_BASE + adm.i32[slot * 32 + I.sport]);
-      if (this.contacts.get(skey) < 0) this.contacts.set(skey, CF.MIDSTREAM, adm.f64[slot * 16 + F.first], false, slot);
+      const skey = hash52(src, adm.dst[slot], SOCKET_BASE + adm.sport[slot]);
+      if (this.contacts.get(skey) < 0) this.contacts.set(skey, CF.MIDSTREAM, adm.first[slot], false, slot);
     }
   }
 
@@ -118,39 +118,39 @@ export class AdmissionReplay {
    */
   replay(slot: number, s: SourceState): void {
     const adm = this.adm;
-    const n = adm.i32[slot * 32 + I.probes];
+    const n = adm.probes[slot];
     if (n === 0) return;
-    const first = adm.f64[slot * 16 + F.first];
-    const kind = adm.u8[slot * 128 + U.kind];
-    const dst = adm.f64[slot * 16 + F.dst];
-    const portKey = adm.i32[slot * 32 + I.port];
-    const fresh = adm.u8[slot * 128 + U.fresh];
+    const first = adm.first[slot];
+    const kind = adm.kind[slot];
+    const dst = adm.dst[slot];
+    const portKey = adm.port[slot];
+    const fresh = adm.fresh[slot];
     s.probes = n;
     s.evidenceProbes = n;
     s.firstSeen = first;
     s.firstEvidence = first;
-    s.lastProbe = adm.f64[slot * 16 + F.last];
-    s.fpChecked = adm.i32[slot * 32 + I.fpChecked];
-    s.fpNmap = adm.i32[slot * 32 + I.fpNmap];
-    s.fpMasscan = adm.i32[slot * 32 + I.fpMasscan];
-    s.fpZmap = adm.i32[slot * 32 + I.fpZmap];
-    s.osSyn = adm.i32[slot * 32 + I.osSyn];
-    s.rawSyn = adm.i32[slot * 32 + I.rawSyn];
+    s.lastProbe = adm.last[slot];
+    s.fpChecked = adm.fpChecked[slot];
+    s.fpNmap = adm.fpNmap[slot];
+    s.fpMasscan = adm.fpMasscan[slot];
+    s.fpZmap = adm.fpZmap[slot];
+    s.osSyn = adm.osSyn[slot];
+    s.rawSyn = adm.rawSyn[slot];
     const newKind = (fresh & 2) !== 0;
     const newPair = (fresh & 1) !== 0;
     if (newKind && kind !== Kind.ACK && kind !== Kind.MAIMON) s.kindCount[kind]++;
     if (newPair) addPair(s, dst, portKey >= UDP_PORT_BASE ? portKey - UDP_PORT_BASE : portKey, portKey, s.v6, dst, adm.dst6, 4 * slot);
     const parts = this.parts;
     for (let i = 0; i < parts.length; i++) parts[i].onProbe?.(s, kind, dst, portKey, newPair, newKind, first);
-    const outcome = adm.u8[slot * 128 + U.outcome];
+    const outcome = adm.outcome[slot];
     if (outcome !== Outcome.NONE) {
-      if (adm.u8[slot * 128 + U.answered] === 1) {
+      if (adm.answered[slot] === 1) {
         if (kind === Kind.SYN) s.answeredSyn++;
         else if (kind === Kind.UDP) s.answeredUdp++;
       }
-      this.outcome(s, kind, dst, portKey, outcome === Outcome.SUCCESS, adm.f64[slot * 16 + F.outcomeTs]);
+      this.outcome(s, kind, dst, portKey, outcome === Outcome.SUCCESS, adm.outcomeTs[slot]);
     }
-    s.teardowns = adm.u8[slot * 128 + U.teardowns];
-    if (adm.u8[slot * 128 + U.used] === 1) s.markUsed(dst);
+    s.teardowns = adm.teardowns[slot];
+    if (adm.used[slot] === 1) s.markUsed(dst);
   }
 }

@@ -1,4 +1,3 @@
-import { F, U } from './admission.js';
 import { ipv6Key } from '../../decode/address.js';
 import { IPPROTO_TCP, IPPROTO_UDP, TcpFlag, type PacketView } from '../../decode/packet-view.js';
 import { hash52 } from '../../track/hash.js';
@@ -34,7 +33,7 @@ export function clientPacket(t: SourceTracker, src: number, dst: number, key: nu
         return;
       }
       const slot = t.admission.find(src);
-      if (slot >= 0 && t.admission.f64[slot * 16 + F.dst] === dst) t.admission.u8[slot * 128 + U.teardowns] = 1;
+      if (slot >= 0 && t.admission.dst[slot] === dst) t.admission.teardowns[slot] = 1;
     }
   } else if ((flags & TcpFlag.ACK) !== 0 && stateOf(nf, Kind.SYN) === St.SUCCESS) {
     nf |= CF.ESTABLISHED;
@@ -51,7 +50,7 @@ function used(t: SourceTracker, src: number, dst: number): void {
     return;
   }
   const slot = t.admission.find(src);
-  if (slot >= 0 && t.admission.f64[slot * 16 + F.dst] === dst && t.contacts.lastCreated >= Math.floor(t.admission.f64[slot * 16 + F.first])) t.admission.u8[slot * 128 + U.used] = 1;
+  if (slot >= 0 && t.admission.dst[slot] === dst && t.contacts.lastCreated >= Math.floor(t.admission.first[slot])) t.admission.used[slot] = 1;
 }
 
 /** A TCP packet from `b` (port `bport`) to `a`, inside a contact `a` opened: the answer to its probes. */

@@ -10,7 +10,7 @@ import { AdmissionReplay, FP_CHECKED } from './admission-replay.js';
 import { countFingerprint, Fp, isOsStackSyn, tcpFingerprint } from './fingerprint.js';
 import { CF, Kind, pendingCount, pendingKinds, SOCKET_BASE, St, stateOf, tcpProbeKind, UDP_PORT_BASE, withState } from './kinds.js';
 import type { ScanPart } from './part.js';
-import { AdmissionTable, F, I, U } from './admission.js';
+import { AdmissionTable } from './admission.js';
 import { answer, clientPacket, icmpError, outcome, succeed } from './outcome-path.js';
 import { holdsTechnique, recordTechnique, replayTechnique } from './technique-admission.js';
 import { addPair, SourceState, type SourceStateLimits } from './source-state.js';
@@ -128,7 +128,7 @@ export class SourceTracker {
       maxEntries: o.maxSources,
       idleTimeout: o.sourceIdle,
       onRemove: (s) => {
-        this.admission.i32[this.admission.slotOf(s.key) * 32 + I.states]--;
+        this.admission.states[this.admission.slotOf(s.key)]--;
         this.events.removed(s, this.now);
         for (let i = 0; i < this.parts.length; i++) this.parts[i].onSourceReset?.(s, false);
         this.pool.push(s);
@@ -230,8 +230,8 @@ export class SourceTracker {
       const f = key < 0 ? -1 : this.contacts.get(key);
       if (f < 0) {
         // A contact that lives only in its source's admission record.
-        if (!adm.holdsLocal(aslot, src, dst, portKey) || adm.u8[aslot * 128 + U.kind] !== kind || adm.f64[aslot * 16 + F.epoch] !== epoch || adm.u8[aslot * 128 + U.st] !== St.PENDING) continue;
-        adm.u8[aslot * 128 + U.st] = St.FAILURE;
+        if (!adm.holdsLocal(aslot, src, dst, portKey) || adm.kind[aslot] !== kind || adm.epoch[aslot] !== epoch || adm.st[aslot] !== St.PENDING) continue;
+        adm.st[aslot] = St.FAILURE;
       } else if (stateOf(f, kind) !== St.PENDING) continue;
       else this.contacts.set(key, withState(f, kind, St.FAILURE), now);
       this.waiting--;
@@ -260,23 +260,23 @@ export class SourceTracker {
   sourceFor(v: PacketView, key: number, now: number): SourceState {
     const adm = this.admission;
     const slot = adm.slotOf(key);
-    const s = adm.i32[slot * 32 + I.states] === 0 ? undefined : this.sources.get(key, now);
+    const s = adm.states[slot] === 0 ? undefined : this.sources.get(key, now);
     if (s !== undefined) return s;
     // No state yet: admitted now, with its admission record if it has one
     // (its TCP/UDP first contact is replayed into the state), else a new one.
-    if (adm.f64[slot * 16 + F.key] !== key + 1 || now - adm.f64[slot * 16 + F.last] >= this.o.sourceIdle) this.claimFor(v, slot, key, now);
+    if (adm.key[slot] !== key + 1 || now - adm.last[slot] >= this.o.sourceIdle) this.claimFor(v, slot, key, now);
     return this.admit(slot, key, now);
   }
 
   /** A new admission record for `key` (the sender of `v`) in `slot`, replacing whatever it held. */
   private claimFor(v: PacketView, slot: number, key: number, now: number): void {
     const adm = this.admission;
-    if (adm.f64[slot * 16 + F.key] !== 0 && adm.u8[slot * 128 + U.local] === 1 && adm.u8[slot * 128 + U.st] === St.PENDING) this.waiting--;
+    if (adm.key[slot] !== 0 && adm.local[slot] === 1 && adm.st[slot] === St.PENDING) this.waiting--;
     adm.claim(slot, key, ++this.epochs, now);
     if (v.ipVersion === 6) {
-      adm.u8[slot * 128 + U.v6] = 1;
+      adm.v6[slot] = 1;
       adm.src6.set(v.src6, 4 * slot);
-    } else adm.u8[slot * 128 + U.v6] = 0;
+    } else adm.v6[slot] = 0;
   }
 
   /**
@@ -287,8 +287,8 @@ export class SourceTracker {
   deferTechnique(v: PacketView, key: number, dst: number, kind: number, portKey: number, port: number, ping: number, now: number): boolean {
     const adm = this.admission;
     const slot = adm.slotOf(key);
-    if (adm.i32[slot * 32 + I.states] !== 0 && this.sources.peek(key) !== undefined) return false;
-    if (adm.f64[slot * 16 + F.key] === key + 1 && now - adm.f64[slot * 16 + F.last] < this.o.sourceIdle) return false;
+    if (adm.states[slot] !== 0 && this.sources.peek(key) !== undefined) return false;
+    if (adm.key[slot] === key + 1 && now - adm.last[slot] < this.o.sourceIdle) return false;
     this.claimFor(v, slot, key, now);
     recordTechnique(adm, slot, v, dst, kind, portKey, port, ping);
     this.techniqueRecords++;
@@ -299,7 +299,7 @@ export class SourceTracker {
   holdsTechnique(src: number, dst: number, portKey: number, now: number): boolean {
     const adm = this.admission;
     const slot = adm.find(src);
-    return holdsTechnique(adm, slot, dst, portKey) && now - adm.f64[slot * 16 + F.last] < this.o.sourceIdle;
+    return holdsTechnique(adm, slot, dst, portKey) && now - adm.last[slot] < this.o.sourceIdle;
   }
 
   /** The target answered `prober`'s recorded technique probe to (dst, portKey): its state now; else undefined. */
@@ -420,14 +420,14 @@ export class SourceTracker {
   private probe(v: PacketView, src: number, dst: number, port: number, kind: number, now: number): boolean {
     const adm = this.admission;
     let slot = adm.slotOf(src);
-    const s0 = adm.i32[slot * 32 + I.states] === 0 ? undefined : this.sources.get(src, now);
+    const s0 = adm.states[slot] === 0 ? undefined : this.sources.get(src, now);
     const portKey = kind === Kind.UDP ? port + UDP_PORT_BASE : port;
     const parts = this.parts;
     // A source without state: its record in the admission table (started now if none).
     if (s0 === undefined) {
       // A record idle for --source-idle is forgotten, as a source's state would be.
-      if (adm.f64[slot * 16 + F.key] !== src + 1 || now - adm.f64[slot * 16 + F.last] >= this.o.sourceIdle) {
-        if (adm.f64[slot * 16 + F.key] !== 0 && adm.u8[slot * 128 + U.local] === 1 && adm.u8[slot * 128 + U.st] === St.PENDING) this.waiting--;
+      if (adm.key[slot] !== src + 1 || now - adm.last[slot] >= this.o.sourceIdle) {
+        if (adm.key[slot] !== 0 && adm.local[slot] === 1 && adm.st[slot] === St.PENDING) this.waiting--;
         adm.claim(slot, src, ++this.epochs, now);
         // Its first contact stays in the record (no contact-table write),
         // unless the table already knows that host:port (then the general path).
@@ -435,18 +435,18 @@ export class SourceTracker {
           this.probeFirst(v, slot, src, dst, portKey, kind, now);
           return true;
         }
-      } else if (adm.u8[slot * 128 + U.local] === 1) {
-        if (adm.u8[slot * 128 + U.kind] === kind && adm.f64[slot * 16 + F.dst] === dst && adm.i32[slot * 32 + I.port] === portKey) {
+      } else if (adm.local[slot] === 1) {
+        if (adm.kind[slot] === kind && adm.dst[slot] === dst && adm.port[slot] === portKey) {
           // A retry of the record's own contact (never answered: an answer moves it to the table).
           this.probes++;
           this.rec.recordProbe(v, slot, kind, now);
           for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
-          return adm.i32[slot * 32 + I.sport] === v.sport;
+          return adm.sport[slot] === v.sport;
         }
         this.rec.materializeSlot(slot);
       }
     }
-    const evidenceStart = s0 !== undefined ? s0.evidenceStart : Math.floor(adm.f64[slot * 16 + F.first]);
+    const evidenceStart = s0 !== undefined ? s0.evidenceStart : Math.floor(adm.first[slot]);
     const key = hash52(src, dst, portKey);
     let f = this.contacts.owns(slot) ? this.contacts.get(key) : -1;
     // A contact from before this source's evidence was cleared is news again.
@@ -473,17 +473,17 @@ export class SourceTracker {
     }
     if (newKind) {
       this.contacts.set(key, withState(f < 0 ? 0 : f, kind, St.PENDING), now, renew, slot);
-      this.pending.push(s0 !== undefined ? s0.epoch : adm.f64[slot * 16 + F.epoch], src, dst, portKey, kind, now);
+      this.pending.push(s0 !== undefined ? s0.epoch : adm.epoch[slot], src, dst, portKey, kind, now);
       this.waiting++;
       this.firstContacts++;
     }
     let s: SourceState;
     if (s0 !== undefined) s = s0;
-    else if (adm.u8[slot * 128 + U.tkind] === 0 && (adm.i32[slot * 32 + I.probes] === 0 || (!newKind && adm.u8[slot * 128 + U.kind] === kind && adm.holdsContact(slot, dst, portKey)))) {
+    else if (adm.tkind[slot] === 0 && (adm.probes[slot] === 0 || (!newKind && adm.kind[slot] === kind && adm.holdsContact(slot, dst, portKey)))) {
       // The record's one first contact, or a retry of it: no state yet
       // (a record holding a technique probe admits: this is a second contact)
       // (its UDP fingerprint and evasion bits are not kept: see NOTES.md).
-      if (adm.i32[slot * 32 + I.probes] === 0) this.rec.recordFirst(v, slot, dst, portKey, kind, newPair, newKind);
+      if (adm.probes[slot] === 0) this.rec.recordFirst(v, slot, dst, portKey, kind, newPair, newKind);
       this.rec.countProbe(slot, fp, os, now);
       for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
       return false;
@@ -523,10 +523,10 @@ export class SourceTracker {
     this.probes++;
     this.firstContacts++;
     this.waiting++;
-    this.pending.push(adm.f64[slot * 16 + F.epoch], src, dst, portKey, kind, now);
+    this.pending.push(adm.epoch[slot], src, dst, portKey, kind, now);
     this.rec.recordFirst(v, slot, dst, portKey, kind, true, true);
-    adm.u8[slot * 128 + U.local] = 1;
-    adm.u8[slot * 128 + U.st] = St.PENDING;
+    adm.local[slot] = 1;
+    adm.st[slot] = St.PENDING;
     this.rec.recordProbe(v, slot, kind, now);
     const parts = this.parts;
     for (let i = 0; i < parts.length; i++) parts[i].onSingle?.(src, kind, dst, portKey, now);
@@ -534,7 +534,7 @@ export class SourceTracker {
 
   /** The state of `src`, or undefined; most sources have none and cost no LRU lookup. */
   stateFor(src: number): SourceState | undefined {
-    return this.admission.i32[this.admission.slotOf(src) * 32 + I.states] === 0 ? undefined : this.sources.peek(src);
+    return this.admission.states[this.admission.slotOf(src)] === 0 ? undefined : this.sources.peek(src);
   }
 
   /**
@@ -543,18 +543,18 @@ export class SourceTracker {
    */
   admit(slot: number, src: number, now: number): SourceState {
     const adm = this.admission;
-    if (adm.u8[slot * 128 + U.local] === 1) this.rec.materializeSlot(slot);
+    if (adm.local[slot] === 1) this.rec.materializeSlot(slot);
     const s = this.pool.pop() ?? new SourceState(this.o.limits);
-    s.reset(src, adm.f64[slot * 16 + F.epoch], adm.f64[slot * 16 + F.first]);
-    const v6 = adm.u8[slot * 128 + U.v6] === 1;
+    s.reset(src, adm.epoch[slot], adm.first[slot]);
+    const v6 = adm.v6[slot] === 1;
     s.v6 = v6;
     if (v6) s.addr6.set(adm.src6.subarray(4 * slot, 4 * slot + 4));
     else s.addr4 = src;
     this.sources.insert(s, now);
-    adm.i32[slot * 32 + I.states]++;
+    adm.states[slot]++;
     adm.release(slot);
     this.rec.replay(slot, s);
-    if (adm.u8[slot * 128 + U.tkind] !== 0) replayTechnique(adm, slot, s);
+    if (adm.tkind[slot] !== 0) replayTechnique(adm, slot, s);
     return s;
   }
 

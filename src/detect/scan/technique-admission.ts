@@ -1,5 +1,5 @@
 import type { PacketView } from '../../decode/packet-view.js';
-import { type AdmissionTable, F, I, U } from './admission.js';
+import type { AdmissionTable } from './admission.js';
 import { SAMPLE_SIZE, type SourceState } from './source-state.js';
 
 /*
@@ -17,29 +17,29 @@ import { SAMPLE_SIZE, type SourceState } from './source-state.js';
 
 /** Write the technique probe into `slot` (just claimed for its source). */
 export function recordTechnique(adm: AdmissionTable, slot: number, v: PacketView, dst: number, kind: number, key: number, port: number, ping: number): void {
-  adm.u8[slot * 128 + U.tkind] = kind;
-  adm.f64[slot * 16 + F.tdst] = dst;
-  adm.f64[slot * 16 + F.tkey] = key;
-  adm.i32[slot * 32 + I.tport] = port;
-  adm.u8[slot * 128 + U.tping] = ping;
+  adm.tkind[slot] = kind;
+  adm.tdst[slot] = dst;
+  adm.tkey[slot] = key;
+  adm.tport[slot] = port;
+  adm.tping[slot] = ping;
   // No TCP/UDP contact in this record: a teardown or data lookup never matches it.
-  adm.f64[slot * 16 + F.dst] = -1;
+  adm.dst[slot] = -1;
   if (v.ipVersion === 6) adm.tdst6.set(v.dst6, 4 * slot);
 }
 
 /** True when `slot` holds `src`'s technique probe to (dst, key). */
 export function holdsTechnique(adm: AdmissionTable, slot: number, dst: number, key: number): boolean {
-  return slot >= 0 && adm.u8[slot * 128 + U.tkind] !== 0 && adm.f64[slot * 16 + F.tdst] === dst && adm.f64[slot * 16 + F.tkey] === key;
+  return slot >= 0 && adm.tkind[slot] !== 0 && adm.tdst[slot] === dst && adm.tkey[slot] === key;
 }
 
 /** Replay the record's technique probe into the new state `s` (TechniqueHook.probe with newPair and newKind). */
 export function replayTechnique(adm: AdmissionTable, slot: number, s: SourceState): void {
-  const kind = adm.u8[slot * 128 + U.tkind];
-  adm.u8[slot * 128 + U.tkind] = 0;
-  const t = adm.f64[slot * 16 + F.first];
-  const dst = adm.f64[slot * 16 + F.tdst];
-  const port = adm.i32[slot * 32 + I.tport];
-  const ping = adm.u8[slot * 128 + U.tping];
+  const kind = adm.tkind[slot];
+  adm.tkind[slot] = 0;
+  const t = adm.first[slot];
+  const dst = adm.tdst[slot];
+  const port = adm.tport[slot];
+  const ping = adm.tping[slot];
   if (ping === 1) s.pingsEmpty++;
   else if (ping === 2) s.pingsData++;
   s.probes++;
@@ -47,7 +47,7 @@ export function replayTechnique(adm: AdmissionTable, slot: number, s: SourceStat
   s.lastProbe = t;
   s.kindCount[kind]++;
   s.pairs++;
-  s.all.add(dst, adm.f64[slot * 16 + F.tkey]);
+  s.all.add(dst, adm.tkey[slot]);
   if (s.hosts.add(dst) && s.nSampleHosts < SAMPLE_SIZE) {
     const i = s.nSampleHosts++;
     if (s.v6) {

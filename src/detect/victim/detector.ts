@@ -8,7 +8,6 @@ import { HalfOpenTable } from './half-open.js';
 import { hashWords } from './hll.js';
 import { VictimSlots } from './slots.js';
 import { VictimRecords } from './admission.js';
-import { SettledSet } from './settled.js';
 
 export interface VictimOptions {
   /** Window length, seconds: counts and sketches restart at each multiple of it (packet time). */
@@ -66,8 +65,6 @@ export class VictimDetector implements Detector {
   readonly slots: VictimSlots;
   readonly victims: LruTable<VictimEntry>;
   readonly half: HalfOpenTable;
-  /** Directed connections with no half-open entry: their non-SYN packets skip the lookup. */
-  readonly settled: SettledSet;
   private readonly pool: VictimEntry[] = [];
   private readonly candidates: number[] = [];
   private readonly activeSet = new Set<number>();
@@ -96,7 +93,6 @@ export class VictimDetector implements Detector {
       protect: (v) => this.slots.active[v.slot] === 1,
     });
     this.half = new HalfOpenTable(o.maxHalfOpen, (slot, gen, src) => this.onUnanswered(slot, gen, src));
-    this.settled = new SettledSet(o.maxHalfOpen);
     // A record must never hold a judgeable destination: fewer SYNs than min-unanswered.
     const k = Math.min(o.admitSyns, o.minUnanswered - 1, 255);
     this.records = k > 0 ? new VictimRecords(o.admissionSlots, k) : null;
@@ -123,17 +119,9 @@ export class VictimDetector implements Detector {
       // Either side's RST ends the attempt unanswered: a closed port, or a SYN scanner's teardown.
       this.half.giveUp(hash52(src, dst, v.sport * 65536 + v.dport));
       this.half.giveUp(hash52(dst, src, v.dport * 65536 + v.sport));
-      return;
+    } else if (this.half.complete(hash52(src, dst, v.sport * 65536 + v.dport))) {
+      // The client's ACK of the SYN-ACK: a real handshake, not a victim's burden. Nothing more to do.
     }
-    // The client's ACK of the SYN-ACK completes a real handshake, not a victim's
-    // burden. Afterwards this connection holds no entry until its next SYN.
-    const settled = this.settled.key(src, dst, v.sport, v.dport);
-    if (settled.has()) {
-      settled.skipped++;
-      return;
-    }
-    this.half.complete(hash52(src, dst, v.sport * 65536 + v.dport));
-    settled.add();
   }
 
   private onSyn(v: PacketView): void {
@@ -169,7 +157,6 @@ export class VictimDetector implements Detector {
     if (s.winSyns[i] === 0) s.winFirst[i] = ts;
     const src = v.ipVersion === 4 ? v.src4 : ipv6Key(v.src6);
     const conn = hash52(src, dst, v.sport * 65536 + v.dport);
-    this.settled.key(src, dst, v.sport, v.dport).forget();
     this.syns++;
     if (this.half.has(conn)) {
       this.retransmits++; // the same attempt again: not a new SYN to judge
@@ -206,7 +193,6 @@ export class VictimDetector implements Detector {
     if (rec.n[r] === 0) rec.first[r] = ts;
     const src = v.ipVersion === 4 ? v.src4 : ipv6Key(v.src6);
     const conn = hash52(src, dst, v.sport * 65536 + v.dport);
-    this.settled.key(src, dst, v.sport, v.dport).forget();
     this.syns++;
     if (this.half.has(conn)) {
       this.retransmits++;

@@ -34,14 +34,6 @@ export class HllBank {
   private readonly shift: number;
   private readonly maxRank: number;
   readonly registers: Uint8Array;
-  /**
-   * 1 when a slot's registers may be non-zero (something was added, copied or
-   * merged in since its last clear). A clean slot's clear is free: a new
-   * victim clears its window and previous-window sketches (issue 9: on the
-   * adversarial mix most of those clears touched 1 KiB of cold, already-zero
-   * registers; clear was the victim view's costliest line).
-   */
-  private readonly dirty: Uint8Array;
   private readonly alphaMm: number;
 
   constructor(
@@ -53,7 +45,6 @@ export class HllBank {
     this.shift = 32 - precision;
     this.maxRank = 32 - precision + 1;
     this.registers = new Uint8Array(slots * this.m);
-    this.dirty = new Uint8Array(slots);
     const alpha = this.m >= 128 ? 0.7213 / (1 + 1.079 / this.m) : this.m === 64 ? 0.709 : this.m === 32 ? 0.697 : 0.673;
     this.alphaMm = alpha * this.m * this.m;
   }
@@ -64,7 +55,6 @@ export class HllBank {
     const w = (hash << this.precision) >>> 0;
     const rank = w === 0 ? this.maxRank : Math.clz32(w) + 1;
     const i = slot * this.m + idx;
-    this.dirty[slot] = 1;
     if (rank > this.registers[i]) this.registers[i] = rank;
   }
 
@@ -109,24 +99,15 @@ export class HllBank {
 
   /** `into[slot] = this[slot]`. */
   copyInto(into: HllBank, slot: number): void {
-    if (this.dirty[slot] === 0) {
-      into.clear(slot);
-      return;
-    }
-    into.dirty[slot] = 1;
     into.registers.set(this.registers.subarray(slot * this.m, (slot + 1) * this.m), slot * this.m);
   }
 
   clear(slot: number): void {
-    if (this.dirty[slot] === 0) return;
-    this.dirty[slot] = 0;
     this.registers.fill(0, slot * this.m, (slot + 1) * this.m);
   }
 
   /** `into[slot] = max(into[slot], this[slot])`: the union of two sketches of the same precision. */
   mergeInto(into: HllBank, slot: number): void {
-    if (this.dirty[slot] === 0) return;
-    into.dirty[slot] = 1;
     const a = this.registers;
     const b = into.registers;
     const base = slot * this.m;
