@@ -26,6 +26,9 @@ import {
   type ScanLab,
 } from '../helpers/scan-lab.js';
 
+/** 10.77.0.130-249: more victims for the hping3 --rand-dest sweep (not 250: NOBODY4). */
+const EXTRA4_TS: readonly string[] = Array.from({ length: 120 }, (_, i) => `10.77.0.${130 + i}`);
+
 export interface Scenario {
   /** Short name used for files and test titles, e.g. `nmap-sS`. */
   slug: string;
@@ -136,10 +139,15 @@ const TECHNIQUE_SCENARIOS: readonly Scenario[] = [
     technique: ['ping'],
     pattern: 'horizontal',
     tool: null,
-    targets: VICTIMS4.length,
+    targets: VICTIMS4.length + EXTRA4_TS.length,
     ports: 0,
-    counts: { targets: [8, VICTIMS4.length], ports: [0, 0] },
+    counts: { targets: [8, VICTIMS4.length + EXTRA4_TS.length], ports: [0, 0] },
     duringSeconds: 6,
+    // hping3's --rand-dest repeats itself: 400 requests over 10.77.0.x reached only 9 to 19 of the
+    // 24 victims (5 runs), once too few to name the sweep. With 120 more addresses on the victim
+    // most random destinations exist.
+    setup: (lab) => ipBatch(lab, EXTRA4_TS.map((a) => `addr add ${a}/24 dev ${lab.victimIf}`)),
+    teardown: (lab) => ipBatch(lab, EXTRA4_TS.map((a) => `addr del ${a}/24 dev ${lab.victimIf}`)),
   },
   {
     // Ten more IPv6 addresses on the victim (fd77::101-10a) for an ICMPv6 echo sweep.
@@ -221,6 +229,11 @@ async function nft(lab: ScanLab, rules: string): Promise<void> {
   writeFileSync(file, `${rules}\n`);
   const r = await lab.exec(lab.victimNs, 'nft', ['-f', file]);
   if (r.code !== 0) throw new Error(`nft ${rules} failed: ${r.stderr}`);
+}
+
+/** `ip -batch` in the victim namespace: one process for many address changes. */
+async function ipBatch(lab: ScanLab, lines: string[]): Promise<void> {
+  await lab.exec(lab.victimNs, 'ip', ['-batch', '-'], { input: `${lines.join('\n')}\n` });
 }
 
 async function sysctl(lab: ScanLab, setting: string): Promise<void> {
