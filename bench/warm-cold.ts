@@ -38,7 +38,7 @@ function threadCpu(): Map<string, number> {
 
 const mainTid = String(process.pid);
 for (let i = 1; i <= Number(n); i++) {
-  const params = parseCli(['-r', file, '--local-net', '10.1.0.0/16', '-verbose', '0'], ALL_MODULES);
+  const params = parseCli(['-r', file, '--local-net', '10.1.0.0/16', '-verbose', '0', ...(process.env.EXTRA ?? '').split(' ').filter(Boolean)], ALL_MODULES);
   const a = await assemble(params, { warn: () => {}, sinks: [] });
   const before = threadCpu();
   const cpu0 = process.cpuUsage();
