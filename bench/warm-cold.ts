@@ -8,6 +8,7 @@
  * ones are the steady state a long replay or a live sensor reaches.
  *
  *   node --import tsx bench/warm-cold.ts FILE [N]
+ *   EXTRA='--no-decoy' node --import tsx bench/warm-cold.ts FILE   (more CLI arguments)
  *
  * A figure, never an assertion. On a loaded 2-core machine, compare changes
  * by interleaving runs and reporting min and max.
