@@ -4,7 +4,7 @@ import type { DistributedEvent } from '../../sink/schema.js';
 import { hash52 } from '../../track/hash.js';
 import { LruTable, type LruEntry } from '../../track/lru-table.js';
 import type { Detector } from '../detector.js';
-import { connBucket, HalfOpenTable } from './half-open.js';
+import { HalfOpenTable } from './half-open.js';
 import { hashWords } from './hll.js';
 import { VictimSlots } from './slots.js';
 import { VictimRecords } from './admission.js';
@@ -115,14 +115,12 @@ export class VictimDetector implements Detector {
     if (this.half.size === 0 || (flags & TcpFlag.SYN) !== 0) return;
     const src = v.ipVersion === 4 ? v.src4 : ipv6Key(v.src6);
     const dst = v.ipVersion === 4 ? v.dst4 : ipv6Key(v.dst6);
-    const half = this.half;
     if ((flags & TcpFlag.RST) !== 0) {
       // Either side's RST ends the attempt unanswered: a closed port, or a SYN scanner's teardown.
-      if (half.mayHold(connBucket(src, dst, v.sport, v.dport))) half.giveUp(hash52(src, dst, v.sport * 65536 + v.dport));
-      if (half.mayHold(connBucket(dst, src, v.dport, v.sport))) half.giveUp(hash52(dst, src, v.dport * 65536 + v.sport));
-    } else if (half.mayHold(connBucket(src, dst, v.sport, v.dport))) {
-      // The client's ACK of the SYN-ACK completes a real handshake: not a victim's burden.
-      half.complete(hash52(src, dst, v.sport * 65536 + v.dport));
+      this.half.giveUp(hash52(src, dst, v.sport * 65536 + v.dport));
+      this.half.giveUp(hash52(dst, src, v.dport * 65536 + v.sport));
+    } else if (this.half.complete(hash52(src, dst, v.sport * 65536 + v.dport))) {
+      // The client's ACK of the SYN-ACK: a real handshake, not a victim's burden. Nothing more to do.
     }
   }
 
@@ -164,7 +162,7 @@ export class VictimDetector implements Detector {
       this.retransmits++; // the same attempt again: not a new SYN to judge
       return;
     }
-    this.half.open(conn, connBucket(src, dst, v.sport, v.dport), i, s.gen[i], ts, src);
+    this.half.open(conn, i, s.gen[i], ts, src);
     s.winSyns[i]++;
     const sh = v.ipVersion === 4 ? hashWords(this.o.seed, v.src4, 0, 0, 0) : hashWords(this.o.seed, v.src6[0], v.src6[1], v.src6[2], v.src6[3]);
     const ph = hashWords(this.o.seed ^ 0x9e3779b9, v.dport, 0, 0, 0);
@@ -202,7 +200,7 @@ export class VictimDetector implements Detector {
     }
     const sh = v.ipVersion === 4 ? hashWords(this.o.seed, v.src4, 0, 0, 0) : hashWords(this.o.seed, v.src6[0], v.src6[1], v.src6[2], v.src6[3]);
     rec.add(r, sh, v.dport, conn);
-    this.half.open(conn, connBucket(src, dst, v.sport, v.dport), -1 - r, rec.gen[r], ts, src);
+    this.half.open(conn, -1 - r, rec.gen[r], ts, src);
     return undefined;
   }
 

@@ -16,34 +16,12 @@ import { pow2AtLeast } from '../../lib/pow2.js';
  * - `expire`, once per second of packet time, a sweep of the table: entries
  *   older than the timeout are unanswered.
  * Unanswered entries are reported through `onUnanswered` with the victim slot,
- * its generation and the source's address key. 48 bytes per slot: the six
+ * its generation and the source's address key. 40 bytes per slot: the five
  * fields side by side in one array (five parallel arrays cost a SYN of a
  * spoofed flood up to five cache misses; issue 9).
- *
- * Most TCP packets are not a handshake's last step, yet each would probe the
- * table (2.6 MiB at 65,536 slots, out of cache) for one: on ordinary traffic
- * the victim view was about a sixth of a replay's instructions (cachegrind,
- * scan NOTES). A counting filter of open entries by a cheap hash of the
- * connection (`connBucket`, a byte per bucket, four buckets per slot) answers
- * "none open" from L2 without hash52 or the table. It never says "none" for an
- * open entry: a bucket's count only falls when one of its entries leaves, and
- * a count that reached 255 stays there.
  */
 /** Doubles per entry. */
-const W = 6;
-/** Filter buckets per table slot: about a quarter of them busy when every slot is. */
-const BUCKETS_PER_SLOT = 4;
-
-/**
- * Filter bucket of a connection (before the mask): a few multiplies of the
- * addresses' low words (IPv4 whole, ipv6Key already mixed) and both ports.
- */
-export function connBucket(src: number, dst: number, sport: number, dport: number): number {
-  let h = Math.imul((src >>> 0) ^ 0x9e3779b9, 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 15) ^ (dst >>> 0), 0xc2b2ae35);
-  h = Math.imul(h ^ (h >>> 13) ^ ((sport << 16) | dport), 0x27d4eb2f);
-  return h ^ (h >>> 16);
-}
+const W = 5;
 
 export class HalfOpenTable {
   readonly capacity: number;
@@ -51,12 +29,9 @@ export class HalfOpenTable {
   /**
    * Per entry, at e = i * W: [e] key + 1 (0 = empty), [e+1] victim slot,
    * [e+2] its generation, [e+3] time of the SYN, [e+4] the client's address
-   * key (an unanswered SYN is charged to its source), [e+5] its filter bucket.
+   * key (an unanswered SYN is charged to its source).
    */
   private readonly e: Float64Array;
-  /** Open entries per filter bucket (saturating at 255). */
-  private readonly filter: Uint8Array;
-  private readonly filterMask: number;
   /** Entries now (gauge). */
   size = 0;
   /** Entries pushed out by a newer SYN in their slot before their timeout (sum). */
@@ -77,20 +52,6 @@ export class HalfOpenTable {
     this.capacity = n;
     this.mask = n - 1;
     this.e = new Float64Array(n * W);
-    this.filter = new Uint8Array(n * BUCKETS_PER_SLOT);
-    this.filterMask = n * BUCKETS_PER_SLOT - 1;
-  }
-
-  /** False when no open entry can belong to the connection of `bucket` (connBucket). */
-  mayHold(bucket: number): boolean {
-    return this.filter[bucket & this.filterMask] !== 0;
-  }
-
-  /** Entry `i` leaves: its bucket counts one fewer (unless saturated). */
-  private unfilter(i: number): void {
-    const b = this.e[i + 5];
-    const c = this.filter[b];
-    if (c !== 255) this.filter[b] = c - 1;
   }
 
   private home(key: number): number {
@@ -102,24 +63,20 @@ export class HalfOpenTable {
     return this.e[this.home(key)] === key + 1;
   }
 
-  /** A new SYN (the caller checked `has` first: a retransmission is not a new attempt). `bucket`: connBucket of it. */
-  open(key: number, bucket: number, slot: number, gen: number, now: number, src = 0): void {
+  /** A new SYN (the caller checked `has` first: a retransmission is not a new attempt). */
+  open(key: number, slot: number, gen: number, now: number, src = 0): void {
     const i = this.home(key);
     const e = this.e;
     if (e[i] !== 0) {
       this.evictions++;
       this.size--;
-      this.unfilter(i);
       this.onUnanswered(e[i + 1], e[i + 2], e[i + 4]);
     }
-    const b = bucket & this.filterMask;
     e[i] = key + 1;
     e[i + 1] = slot;
     e[i + 2] = gen;
     e[i + 3] = now;
     e[i + 4] = src;
-    e[i + 5] = b;
-    if (this.filter[b] !== 255) this.filter[b]++;
     this.size++;
   }
 
@@ -130,7 +87,6 @@ export class HalfOpenTable {
     if (e[i] !== key + 1) return false;
     e[i] = 0;
     this.size--;
-    this.unfilter(i);
     this.completed++;
     this.lastSlot = e[i + 1];
     this.lastGen = e[i + 2];
@@ -153,7 +109,6 @@ export class HalfOpenTable {
     if (e[i] !== key + 1) return;
     e[i] = 0;
     this.size--;
-    this.unfilter(i);
     this.onUnanswered(e[i + 1], e[i + 2], e[i + 4]);
   }
 
@@ -166,7 +121,6 @@ export class HalfOpenTable {
       if (e[i] !== 0 && e[i + 3] <= limit) {
         e[i] = 0;
         this.size--;
-        this.unfilter(i);
         this.expired++;
         this.onUnanswered(e[i + 1], e[i + 2], e[i + 4]);
       }
