@@ -233,7 +233,8 @@ async function nft(lab: ScanLab, rules: string): Promise<void> {
 
 /** `ip -batch` in the victim namespace: one process for many address changes. */
 async function ipBatch(lab: ScanLab, lines: string[]): Promise<void> {
-  await lab.exec(lab.victimNs, 'ip', ['-batch', '-'], { input: `${lines.join('\n')}\n` });
+  const r = await lab.exec(lab.victimNs, 'ip', ['-batch', '-'], { input: `${lines.join('\n')}\n` });
+  if (r.code !== 0) throw new Error(`ip -batch (${lines[0]} ...) failed: ${r.stderr}`);
 }
 
 async function sysctl(lab: ScanLab, setting: string): Promise<void> {
