@@ -336,7 +336,10 @@ export class ScanLab {
     // Ready when a packet socket of this pid is open in the namespace.
     await waitFor('the live sensor to open its capture', () => {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`live sensor exited at start (${child.exitCode}): ${stderr}`);
-      return run('ip', ['netns', 'exec', this.victimNs, 'ss', '-H', '-0', '-p']).stdout.includes(`pid=${child.pid},`);
+      // The socket is the sensor's own (native engine) or its capture child's (cap engine).
+      const pids = [child.pid, ...run('pgrep', ['-P', String(child.pid)]).stdout.split('\n').filter(Boolean)];
+      const sockets = run('ip', ['netns', 'exec', this.victimNs, 'ss', '-H', '-0', '-p']).stdout;
+      return pids.some((p) => sockets.includes(`pid=${p},`));
     }, 30_000, 50).catch((e: unknown) => {
       child.kill('SIGKILL');
       throw new Error(`live sensor did not open its capture within 30 s (${(e as Error).message}): ${stderr}`);
