@@ -333,10 +333,10 @@ export class ScanLab {
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
     const t0 = Date.now();
-    // Ready when a packet socket of this pid is open in the namespace.
+    // Ready when a packet socket is open in the namespace, held by the sensor
+    // (native engine) or by its capture child (cap engine).
     await waitFor('the live sensor to open its capture', () => {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`live sensor exited at start (${child.exitCode}): ${stderr}`);
-      // The socket is the sensor's own (native engine) or its capture child's (cap engine).
       const pids = [child.pid, ...run('pgrep', ['-P', String(child.pid)]).stdout.split('\n').filter(Boolean)];
       const sockets = run('ip', ['netns', 'exec', this.victimNs, 'ss', '-H', '-0', '-p']).stdout;
       return pids.some((p) => sockets.includes(`pid=${p},`));
