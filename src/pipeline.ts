@@ -2,9 +2,11 @@ import { defineModule } from './config/params.js';
 import { decode } from './decode/decode.js';
 import type { Reassembler } from './decode/fragments.js';
 import { defaultReassembler, registerFragmentCounters } from './decode/module.js';
-import type { PacketView } from './decode/packet-view.js';
+import { ipv6Key } from './decode/address.js';
+import { Layer, TcpFlag, type PacketView } from './decode/packet-view.js';
 import { DECODE_STATUS_NAMES, DecodeStatus, isMalformed } from './decode/status.js';
 import type { Detector } from './detect/detector.js';
+import type { FlowSkip } from './track/flow-skip.js';
 import { counterList, type CounterTable, type StatsRegistry } from './stats/counters.js';
 
 export const PIPELINE_COUNTERS = {
@@ -52,6 +54,10 @@ export class Pipeline {
   backwards = 0;
   badTime = 0;
   readonly byStatus = new Float64Array(DECODE_STATUS_NAMES.length);
+  /** The scan engine's settled connections; null without the engine. */
+  private readonly settled: FlowSkip | null;
+  /** Per detector, what a settled connection's ACK goes to: onSettled, else onPacket. */
+  private readonly settledPath: ((view: PacketView) => void)[];
 
   constructor(
     private readonly detectors: readonly Detector[],
@@ -60,6 +66,8 @@ export class Pipeline {
     private readonly frags: Reassembler = defaultReassembler(),
   ) {
     registerFragmentCounters(frags, stats);
+    this.settled = detectors.find((d) => d.settled !== undefined)?.settled ?? null;
+    this.settledPath = detectors.map((d) => (d.onSettled ?? d.onPacket).bind(d));
     const st = this.byStatus;
     stats.bind(PIPELINE_COUNTERS, {
       seen: () => this.seen,
@@ -111,8 +119,37 @@ export class Pipeline {
     if (view.ts >= this.lastPacket) this.lastPacket = view.ts;
     else this.backwards++;
     if (view.ts > this.now) this.now = view.ts;
+    if (this.isSettled(view)) {
+      const h = this.settledPath;
+      for (let i = 0; i < h.length; i++) h[i](view);
+      return;
+    }
     const d = this.detectors;
     for (let i = 0; i < d.length; i++) d[i].onPacket(view);
+  }
+
+  /**
+   * An ACK of a connection the scan engine settled (issue 9: established flows
+   * skipped before any lookup): 69% of the realistic bench mix. Only an ACK
+   * without SYN or RST: every probe kind the tracker judges before its own
+   * settled check (SYN, FIN, NULL, Xmas) has no ACK. A SYN on a settled
+   * connection's ports is a new connection (port reuse): it unsettles them, so
+   * its handshake is seen again (15 of 55,500 handshakes on 1M realistic packets).
+   */
+  private isSettled(view: PacketView): boolean {
+    const s = this.settled;
+    if (s === null || (view.layers & Layer.TCP) === 0) return false;
+    const f = view.tcpFlags & (TcpFlag.SYN | TcpFlag.RST | TcpFlag.ACK);
+    if (f !== TcpFlag.ACK && (f & TcpFlag.SYN) === 0) return false;
+    if (view.ipVersion === 4) s.key(view.src4, view.dst4, view.sport, view.dport);
+    else s.key(ipv6Key(view.src6), ipv6Key(view.dst6), view.sport, view.dport);
+    if (!s.has()) return false;
+    if (f !== TcpFlag.ACK) {
+      s.remove();
+      return false;
+    }
+    s.skipped++;
+    return true;
   }
 
   /** Live quiet-wire tick: move every detector's clock to `now` (wall clock ~ packet clock). */

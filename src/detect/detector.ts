@@ -1,4 +1,5 @@
 import type { PacketView } from '../decode/packet-view.js';
+import type { FlowSkip } from '../track/flow-skip.js';
 
 /**
  * A detector sees every successfully decoded packet, in packet-time order, and
@@ -16,4 +17,14 @@ export interface Detector {
   tick(now: number): void;
   /** End of input (end of a replay, SIGINT/SIGTERM): close everything open at `now`. */
   flush(now: number): void;
+  /**
+   * Connections settled by this detector (the scan engine: handshake done, data
+   * both ways), whose ACK packets the pipeline hands to onSettled instead of onPacket.
+   */
+  readonly settled?: FlowSkip;
+  /**
+   * An ACK (no SYN, no RST) of a settled connection: a detector that can learn
+   * nothing from it moves its clock only. Without this method it gets onPacket.
+   */
+  onSettled?(view: PacketView): void;
 }

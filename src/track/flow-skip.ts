@@ -43,4 +43,8 @@ export class FlowSkip {
   add(): void {
     this.check[this.slot] = this.tag;
   }
+
+  remove(): void {
+    this.check[this.slot] = 0;
+  }
 }

@@ -70,6 +70,11 @@ export class DecoyLinker implements Detector {
     return this.groups.groupOf(v6 ? ipv6Key(addr6) : addr4);
   }
 
+  /** A settled connection's bare ACK is no probe (a decoy copy is a probe to a port nobody talks to). */
+  onSettled(v: PacketView): void {
+    if (v.ts >= this.nextHousekeeping) this.housekeeping(v.ts);
+  }
+
   onPacket(v: PacketView): void {
     if (v.ts >= this.nextHousekeeping) this.housekeeping(v.ts);
     let a: number;

@@ -1,4 +1,5 @@
 import type { PacketView } from '../../decode/packet-view.js';
+import type { FlowSkip } from '../../track/flow-skip.js';
 import type { ScanEvent } from '../../sink/schema.js';
 import type { Detector } from '../detector.js';
 import { AlertManager, type AlertOptions } from './alert-manager.js';
@@ -63,6 +64,17 @@ export class ScanEngine implements Detector, TrackerEvents {
   onPacket(v: PacketView): void {
     if (v.ts >= this.nextHousekeeping) this.housekeeping(v.ts);
     this.tracker.onPacket(v);
+  }
+
+  /** The tracker's settled connections: the pipeline hands their ACKs to onSettled. */
+  get settled(): FlowSkip {
+    return this.tracker.done;
+  }
+
+  /** A settled connection's ACK: housekeeping and timeouts run on its time, nothing is looked up. */
+  onSettled(v: PacketView): void {
+    if (v.ts >= this.nextHousekeeping) this.housekeeping(v.ts);
+    this.tracker.onSettled(v);
   }
 
   tick(now: number): void {

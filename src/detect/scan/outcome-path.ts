@@ -39,7 +39,10 @@ export function clientPacket(t: SourceTracker, src: number, dst: number, key: nu
     nf |= CF.ESTABLISHED;
   }
   if (nf !== f) t.contacts.set(key, nf, now);
-  if ((nf & CF.DATA) !== 0 && (nf & (CF.ESTABLISHED | CF.MIDSTREAM)) !== 0 && (pendingKinds(nf) === 0)) t.done.add();
+  // Settled at the client's data (on this connection, not only on its contact,
+  // which spans every connection to dst:port): by then the client's handshake
+  // ACK has gone by, and the victim view has seen it (pipeline.ts).
+  if (payload > 0 && (nf & (CF.ESTABLISHED | CF.MIDSTREAM)) !== 0 && pendingKinds(nf) === 0) t.done.add();
 }
 
 /** Data on a connection `src` opened with a SYN that was answered: its host was used. */
@@ -93,7 +96,6 @@ export function answer(t: SourceTracker, a: number, b: number, bport: number, ke
   }
   if (nf !== f) t.contacts.set(key, nf, now);
   if (won !== 0) succeed(t, a, b, bport, won, now);
-  else if ((nf & CF.DATA) !== 0 && (nf & (CF.ESTABLISHED | CF.MIDSTREAM)) !== 0 && pendingKinds(nf) === 0) t.done.add();
 }
 
 /** ICMP/ICMPv6 destination unreachable quoting a probe: that probe failed. */

@@ -81,7 +81,10 @@ export class SourceTracker {
   readonly admission: AdmissionTable;
   /** Records of sources without state: writing, materializing, replaying them. */
   readonly rec: AdmissionReplay;
-  /** Connections with data both established: their packets skip every lookup. */
+  /**
+   * Connections settled at their client's data (or data seen mid-stream): their
+   * ACKs skip every lookup, here and, through the pipeline, in every detector.
+   */
   readonly done = new FlowSkip(1 << 16);
   private readonly pool: SourceState[] = [];
   readonly parts: ScanPart[] = [];
@@ -195,6 +198,13 @@ export class SourceTracker {
     if (this.techniques !== null) this.techniques.tcpUdp(v, src, dst);
     if ((layers & Layer.TCP) !== 0) this.tcp(v, src, dst);
     else this.udp(v, src, dst);
+  }
+
+  /** An ACK of a connection in `done` (the pipeline looked it up): what onPacket does before its own lookup. */
+  onSettled(v: PacketView): void {
+    if (v.ts > this.now) this.now = v.ts;
+    this.resolveTimeouts(this.now);
+    this.packets++;
   }
 
   /** Fail every first contact that has waited longer than the probe timeout at `now`. */
@@ -368,7 +378,7 @@ export class SourceTracker {
     // Data, FIN+PSH+ACK...: a connection that began before we looked.
     const mf = (ff < 0 ? 0 : ff) | CF.MIDSTREAM | (v.payloadLength > 0 ? CF.DATA : 0);
     this.contacts.set(fkey < 0 ? hash52(src, dst, v.dport) : fkey, mf, now, false, sslot);
-    if ((mf & CF.DATA) !== 0 && pendingKinds(mf) === 0) done.add();
+    if (v.payloadLength > 0 && pendingKinds(mf) === 0) done.add();
   }
 
   // ---------------------------------------------------------------- UDP, ICMP

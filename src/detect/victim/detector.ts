@@ -102,6 +102,12 @@ export class VictimDetector implements Detector {
     return this.activeSet.size;
   }
 
+  /** Settled connections completed their handshake before they settled: nothing to look up. */
+  onSettled(v: PacketView): void {
+    if (v.ts > this.now) this.now = v.ts;
+    if (v.ts >= this.nextHousekeeping) this.housekeeping(v.ts);
+  }
+
   onPacket(v: PacketView): void {
     if ((v.layers & Layer.TCP) === 0) return;
     const ts = v.ts;
