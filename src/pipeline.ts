@@ -130,7 +130,8 @@ export class Pipeline {
 
   /**
    * An ACK of a connection the scan engine settled (issue 9: established flows
-   * skipped before any lookup): 69% of the realistic bench mix. Only an ACK
+   * skipped before any lookup): 69% of the realistic bench
+   * mix (137,789 of 200,003 packets). Only an ACK
    * without SYN or RST: every probe kind the tracker judges before its own
    * settled check (SYN, FIN, NULL, Xmas) has no ACK. A SYN on a settled
    * connection's ports is a new connection (port reuse): it unsettles them, so

@@ -18,8 +18,8 @@ export interface Detector {
   /** End of input (end of a replay, SIGINT/SIGTERM): close everything open at `now`. */
   flush(now: number): void;
   /**
-   * Connections settled by this detector (the scan engine: handshake done, data
-   * both ways), whose ACK packets the pipeline hands to onSettled instead of onPacket.
+   * Connections settled by this detector (the scan engine: the client sent data
+   * on them), whose ACK packets the pipeline hands to onSettled instead of onPacket.
    */
   readonly settled?: FlowSkip;
   /**
