@@ -130,13 +130,13 @@ export class Pipeline {
 
   /**
    * An ACK of a connection the scan engine settled (issue 9: established flows
-   * skipped before any lookup): 69% of the realistic bench
-   * mix (137,789 of 200,003 packets). Only an ACK
-   * without SYN or RST: every probe kind the tracker judges before its own
-   * settled check (SYN, FIN, NULL, Xmas) has no ACK. A SYN on settled ports
-   * unsettles them in the tracker (source-tracker.ts tcp), where its probe
-   * path pays the lookup: here every SYN of a flood would (a 200,000-SYN
-   * flood replay: 7.20-7.38 G instructions here, 7.16-7.18 G in the tracker).
+   * skipped before any lookup): 69% of the realistic bench mix (137,789 of
+   * 200,003 packets). Only an ACK without SYN or RST: every probe kind the
+   * tracker judges before its own settled check (SYN, FIN, NULL, Xmas) has no
+   * ACK. A SYN on settled ports unsettles them in the tracker
+   * (source-tracker.ts tcp), where its probe path pays the lookup: here every
+   * SYN of a flood would (a 200,000-SYN flood replay: 7.20-7.38 G instructions
+   * here, 7.16-7.18 G in the tracker).
    */
   private isSettled(view: PacketView): boolean {
     const s = this.settled;
