@@ -1,20 +1,31 @@
 #!/bin/bash
-# The victim view's SYN path, JavaScript (the compiled build) against the same
-# work in C: instructions per warm SYN (cachegrind) and ns per SYN. See README.md.
-# Needs valgrind and a C compiler; run `npm run build` first.
+# The victim view's SYN path: the product's JavaScript (the compiled build),
+# the same work in C, that C compiled to WebAssembly, and the same in
+# AssemblyScript (both Wasm builds called per SYN from JavaScript).
+# Instructions per warm SYN (cachegrind) and ns per SYN. Needs valgrind, cc,
+# clang and lld (apt), `npm install --prefix bench` (asc) and `npm run build`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${N:-500000}
-bin=$(mktemp -d)/victim-syn
-trap 'rm -rf "$(dirname "$bin")"' EXIT
-cc -O2 -o "$bin" bench/native-bound/victim-syn.c -lm
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+cc -O2 -o "$dir/victim-syn" bench/native-bound/victim-syn.c
+clang --target=wasm32 -O2 -mbulk-memory -nostdlib -Wl,--no-entry -o "$dir/victim-syn.wasm" bench/native-bound/victim-syn.c
+bench/node_modules/.bin/asc bench/native-bound/victim-syn.as.ts -O3 --runtime stub -o "$dir/victim-syn-as.wasm"
 ir() { valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$@" 2>&1 | awk '/I *refs/ {gsub(",", "", $NF); print $NF}'; }
-js1=$(ir node --single-threaded --import tsx bench/native-bound/victim-syn.ts "$N" 1)
-js2=$(ir node --single-threaded --import tsx bench/native-bound/victim-syn.ts "$N" 2)
-c1=$(ir "$bin" "$N" 1)
-c2=$(ir "$bin" "$N" 2)
-echo "instructions per warm SYN: JavaScript $(((js2 - js1) / N)), C $(((c2 - c1) / N))"
+js=(node --single-threaded --import tsx bench/native-bound/victim-syn.ts)
+perSyn() { echo $((($2 - $1) / N)); }
+echo "instructions per warm SYN (2 passes - 1 pass, $N SYNs):"
+echo "  JavaScript  $(perSyn "$(ir "${js[@]}" "$N" 1)" "$(ir "${js[@]}" "$N" 2)")"
+for w in victim-syn victim-syn-as; do
+  echo "  $w.wasm  $(perSyn "$(ir "${js[@]}" "$N" 1 "$dir/$w.wasm")" "$(ir "${js[@]}" "$N" 2 "$dir/$w.wasm")")"
+done
+echo "  C           $(perSyn "$(ir "$dir/victim-syn" "$N" 1)" "$(ir "$dir/victim-syn" "$N" 2)")"
 echo "JavaScript, 4,000,000 SYNs x 3 passes:"
 node --import tsx bench/native-bound/victim-syn.ts 4000000 3
+for w in victim-syn victim-syn-as; do
+  echo "$w.wasm, same:"
+  node --import tsx bench/native-bound/victim-syn.ts 4000000 3 "$dir/$w.wasm"
+done
 echo "C, same:"
-/usr/bin/time -f "%U s user for 12,000,000 SYNs" "$bin" 4000000 3
+/usr/bin/time -f "%U s user for 12,000,000 SYNs" "$dir/victim-syn" 4000000 3

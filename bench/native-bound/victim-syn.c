@@ -3,18 +3,18 @@
  * slots.ts, hll.ts) in C, with the same tables, sizes, hashes and synthetic
  * flood as victim-syn.ts: what the same work costs in native code (issue 9,
  * a JavaScript or a native per-connection core). A figure, not a product part;
- * run.sh builds and runs both (README.md).
+ * run.sh builds it natively and as WebAssembly (exports init, syn, unanswered,
+ * driven by victim-syn.ts) and runs all three (README.md).
  *
  *   victim-syn N PASSES      prints the counts; instructions per warm SYN are
  *                            (Ir of 2 passes - Ir of 1 pass) / N under cachegrind
  */
-#include <math.h>
 #include <stdint.h>
+#ifndef __wasm__
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
+#endif
 
-#define TWO32 4294967296.0
 static uint32_t SEED_A = 0x243f6a88u, SEED_B = 0x85a308d3u;
 
 static inline uint32_t rotl15(uint32_t h) { return (h << 15) | (h >> 17); }
@@ -65,7 +65,7 @@ static double admKey[ADM], admLast[ADM];
 /* Half-open table (half-open.ts): five doubles per entry, direct-mapped. */
 static double half[HALF * 5]; static int halfSize = 0;
 static uint64_t syns, unanswered, evictions;
-static double hk = -INFINITY;
+static double hk = -__builtin_inf();
 
 static int vfind(uint64_t key) {
   uint32_t i = hash32(key) & (2 * MAX_VICTIMS - 1);
@@ -87,7 +87,7 @@ static void lruTouch(int s, double ts) {
 static inline void hllAdd(uint8_t *reg, int p, int slot, uint32_t h) {
   uint32_t idx = h >> (32 - p), w = h << p;
   uint8_t rank = w == 0 ? 32 - p + 1 : __builtin_clz(w) + 1;
-  uint8_t *r = reg + ((size_t)slot << p) + idx;
+  uint8_t *r = reg + ((uint32_t)slot << p) + idx;
   if (rank > *r) *r = rank;
 }
 static void countSource(int i, double key) {
@@ -126,10 +126,10 @@ static void onSyn(double ts, uint32_t src4, uint32_t dst4, int sport, int dport)
   uint32_t r = hash32(dst) & (ADM - 1);
   int i = (admKey[r] == (double)dst + 1 && admLast[r] > hk - IDLE) ? -1 : vfind(dst);
   if (i < 0) { /* a new victim (the flood's 16 are admitted in the warm-up) */
-    i = nvict++; vinsert(dst, i); prevL[i] = nextL[i] = -1; winStart[i] = floor(ts / WINDOW) * WINDOW;
+    i = nvict++; vinsert(dst, i); prevL[i] = nextL[i] = -1; winStart[i] = __builtin_floor(ts / WINDOW) * WINDOW;
   }
   lruTouch(i, ts);
-  if (ts >= winStart[i] + WINDOW) { winStart[i] = floor(ts / WINDOW) * WINDOW; winSyns[i] = 0; winUn[i] = 0; }
+  if (ts >= winStart[i] + WINDOW) { winStart[i] = __builtin_floor(ts / WINDOW) * WINDOW; winSyns[i] = 0; winUn[i] = 0; }
   if (winSyns[i] == 0) winFirst[i] = ts;
   uint64_t conn = hash52(src4, dst, (uint64_t)sport * 65536 + dport);
   syns++;
@@ -144,21 +144,41 @@ static void onSyn(double ts, uint32_t src4, uint32_t dst4, int sport, int dport)
   if (active[i]) { epSyns[i]++; epLast[i] = ts; hllAdd(epSrc, P_SRC, i, sh); hllAdd(epPort, P_PORT, i, ph); }
 }
 
+static double nextHk = 0;
+
+/* One SYN as the pipeline hands it over: housekeeping once a second of packet time, then the SYN path. */
+#ifdef __wasm__
+__attribute__((export_name("syn")))
+#endif
+void syn(double ts, uint32_t src4, uint32_t dst4, int sport, int dport) {
+  if (ts >= nextHk) { nextHk = __builtin_floor(ts) + 1; housekeeping(ts); }
+  onSyn(ts, src4, dst4, sport, dport);
+}
+
+/* Empty marks (-1) of the victim index and the port heavy hitters. */
+#ifdef __wasm__
+__attribute__((export_name("init")))
+#endif
+void init(void) {
+  for (int i = 0; i < 2 * MAX_VICTIMS; i++) vslot[i] = -1;
+  for (int j = 0; j < (MAX_VICTIMS + 1) * K_PORTS; j++) hhPort[j] = -1;
+}
+
+#ifdef __wasm__
+__attribute__((export_name("unanswered"))) double unansweredCount(void) { return (double)unanswered; }
+#else
 int main(int argc, char **argv) {
   long n = argc > 1 ? atol(argv[1]) : 500000, reps = argc > 2 ? atol(argv[2]) : 1;
-  memset(vslot, 0xff, sizeof vslot);
-  for (int j = 0; j < (MAX_VICTIMS + 1) * K_PORTS; j++) hhPort[j] = -1;
+  init();
   uint32_t x = 0x5eed;
-  double nextHk = 0;
   for (long rep = 0; rep < reps; rep++) {
     for (long k = 0; k < n; k++) {
-      double ts = 1e9 + rep * 100 + k * 5e-6;
       x = x * 1664525u + 1013904223u; uint32_t src = x | 0x01000000u;
       x = x * 1664525u + 1013904223u; /* tcpSeq, as the JavaScript harness draws it */
-      if (ts >= nextHk) { nextHk = floor(ts) + 1; housekeeping(ts); }
-      onSyn(ts, src, 0x0a010000u + (k & 15), 1024 + (k % 60000), 80);
+      syn(1e9 + rep * 100 + k * 5e-6, src, 0x0a010000u + (k & 15), 1024 + (k % 60000), 80);
     }
   }
   printf("%llu syns, %llu unanswered, %llu evictions\n", (unsigned long long)syns, (unsigned long long)unanswered, (unsigned long long)evictions);
   return 0;
 }
+#endif
