@@ -6,6 +6,11 @@
 # clang and lld (apt), `npm install --prefix bench` (asc) and `npm run build`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+for tool in valgrind cc clang wasm-ld; do
+  command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing: apt-get install valgrind gcc clang lld" >&2; exit 2; }
+done
+[ -x bench/node_modules/.bin/asc ] || { echo "run.sh: asc is missing: npm install --prefix bench" >&2; exit 2; }
+[ -f dist/src/detect/victim/module.js ] || { echo "run.sh: the compiled build is missing: npm run build" >&2; exit 2; }
 N=${N:-500000}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
