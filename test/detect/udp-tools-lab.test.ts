@@ -9,10 +9,9 @@
  *   flock /tmp/peng-lab.lock node --import tsx --test test/detect/udp-tools-lab.test.ts
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { labUnavailable, SCANNER4, VICTIMS4, which, type ScanEventRecord } from '../helpers/scan-lab.js';
-import { alertsOptionMissing, replayEvents, runScenario, type Scenario } from '../scenarios/catalog.js';
+import { alertsOptionMissing, replayEvents, runScenario, zmapSweep, type Scenario } from '../scenarios/catalog.js';
 import { labFixture } from '../scenarios/lab-fixture.js';
 
 const unavailable = labUnavailable() ?? alertsOptionMissing();
@@ -24,7 +23,7 @@ const SCENARIOS: Scenario[] = [
     // address's query from 10.77.0.100, which then looks like UDP probes of its own.
     slug: 'zmap-udp',
     binary: 'zmap',
-    argv: (lab) => ['zmap', '-M', 'udp', '--probe-args=text:peng', '-p', '161', '-i', lab.scannerIf, '-S', SCANNER4, '-G', lab.victimMac, `--blacklist-file=${join(lab.dir, 'empty-blocklist.txt')}`, '-r', '1000', '-c', '1', '-q', '10.77.0.96/27'],
+    argv: (lab) => ['zmap', '-M', 'udp', '--probe-args=text:peng', '-p', '161', ...zmapSweep(lab)],
     scanner: SCANNER4,
     technique: ['udp'],
     pattern: 'horizontal',
